@@ -1,0 +1,4 @@
+// Placeholder entry point so the CDK app can synthesize while the handler is written.
+export const handler = async (): Promise<never> => {
+  throw new Error('placeholder handler: on-payment-failed is not wired yet');
+};
