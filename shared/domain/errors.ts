@@ -1,0 +1,71 @@
+/**
+ * Domain errors. Each carries a stable machine-readable `code`; the HTTP layer maps them
+ * to status codes by `instanceof`, the saga consumers to failure events.
+ */
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  readonly details?: unknown;
+
+  constructor(message: string, options?: { cause?: unknown; details?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.details !== undefined) this.details = options.details;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_ERROR';
+}
+
+export class ItemNotFoundError extends DomainError {
+  readonly code = 'ITEM_NOT_FOUND';
+  constructor(readonly itemIds: string[]) {
+    super(`Item not found: ${itemIds.join(', ')}`, { details: itemIds.map((itemId) => ({ itemId })) });
+  }
+}
+
+/** One line that could not be served: what was asked and what is left. */
+export interface Shortfall {
+  itemId: string;
+  requested: number;
+  available: number;
+}
+
+export class InsufficientInventoryError extends DomainError {
+  readonly code = 'INSUFFICIENT_INVENTORY';
+  constructor(readonly shortfalls: Shortfall[]) {
+    super(
+      `Insufficient inventory for ${shortfalls.map((s) => `${s.itemId} (requested ${s.requested}, available ${s.available})`).join(', ')}`,
+      { details: shortfalls },
+    );
+  }
+}
+
+export class BookingConflictError extends DomainError {
+  readonly code = 'BOOKING_CONFLICT';
+}
+
+export class ReservationNotFoundError extends DomainError {
+  readonly code = 'RESERVATION_NOT_FOUND';
+  constructor(readonly bookingId: string) {
+    super(`No reservation for booking ${bookingId}`);
+  }
+}
+
+export class InvalidTransitionError extends DomainError {
+  readonly code = 'INVALID_TRANSITION';
+}
+
+/** An admin change that would break the invariant (e.g. total below reserved + confirmed). */
+export class StockConflictError extends DomainError {
+  readonly code = 'STOCK_CONFLICT';
+}
+
+/**
+ * The write lost a race (version or status changed under it) more often than the retry
+ * budget allows. Callers retry the whole use case; consumers leave the message for redelivery.
+ */
+export class ConcurrentModificationError extends DomainError {
+  readonly code = 'CONCURRENT_MODIFICATION';
+}

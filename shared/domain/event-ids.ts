@@ -1,0 +1,18 @@
+import { v5 as uuidv5 } from 'uuid';
+
+/** Namespace for our derived ids (a fixed random UUID; never change it). */
+const NAMESPACE = '6f0d3c3e-4f7b-4b51-9a7e-2f7c6a1d9e21';
+
+/** The reservation id of a booking: stable, so a retried reserve answers with the same id. */
+export function reservationIdFor(bookingId: string): string {
+  return uuidv5(`reservation:${bookingId}`, NAMESPACE);
+}
+
+/**
+ * The id of an event we publish, derived from the booking, the transition and the
+ * reservation's generation, so a retried publish carries the same id and downstream can
+ * deduplicate.
+ */
+export function eventIdFor(subject: string, transition: string, generation = 0): string {
+  return uuidv5(`${subject}:${transition}:${generation}`, NAMESPACE);
+}

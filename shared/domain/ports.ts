@@ -1,0 +1,132 @@
+import type { Item, QuantityBucket, RememberedPayment, Reservation, ReservationStatus } from './model.ts';
+
+/** Metadata every event detail carries. */
+export interface EventMetadata {
+  eventId: string;
+  correlationId: string;
+  causationId?: string;
+  occurredAt: string;
+  schemaVersion: string;
+}
+
+/** An event we publish: EventBridge source, detail-type and `{ metadata, data }` detail. */
+export interface OutgoingEvent<D = Record<string, unknown>> {
+  source: string;
+  detailType: string;
+  detail: { metadata: EventMetadata; data: D };
+}
+
+/** The causal context a change happens in: who asked, under which correlation id. */
+export interface Causation {
+  correlationId: string;
+  /** The eventId of the event that caused this change, if an event did. */
+  causationId?: string;
+}
+
+/** One line's quantity change: `quantity` units leave `from` and join `to`. */
+export interface LineMovement {
+  itemId: string;
+  quantity: number;
+  from: QuantityBucket;
+  to: QuantityBucket;
+}
+
+/** What the reservation row must look like for a write to apply. */
+export type ExpectedReservation = { kind: 'absent' } | { kind: 'state'; status: ReservationStatus; version: number };
+
+/**
+ * One atomic change of a booking: the reservation row, the item counters, the ledger rows
+ * and the outbox rows are written together or not at all.
+ */
+export interface ReservationWrite {
+  expected: ExpectedReservation;
+  next: Reservation;
+  movements: LineMovement[];
+  /** Ledger movement type, e.g. RESERVE, CONFIRM, RELEASE, EXPIRE. */
+  movementType: string;
+  /** The write is refused if a remembered payment exists (it must be applied instead). */
+  requireNoPayment?: boolean;
+  /** The remembered payment is applied by this write and deleted with it. */
+  consumePayment?: boolean;
+  events: OutgoingEvent[];
+  now: string;
+}
+
+/** An administrative stock change of one item. */
+export interface StockChange {
+  itemId: string;
+  /** Units added to (or removed from) both total and available. */
+  delta: number;
+  name?: string;
+  /** The item's version when it was read; the change applies only to that version. */
+  expectedVersion: number;
+  reason: string;
+  events: OutgoingEvent[];
+  now: string;
+}
+
+/** An item as stored, with its version for optimistic concurrency. */
+export interface StoredItem extends Item {
+  version: number;
+}
+
+/** A page of results and the opaque cursor of the next page, if any. */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** The state of one booking: its reservation (or tombstone) and a payment waiting for it. */
+export interface BookingState {
+  reservation?: Reservation;
+  payment?: RememberedPayment;
+}
+
+/**
+ * Persistence of items, reservations and the outbox. Every mutating method is one
+ * conditional transaction. Implementations translate failed conditions into domain errors:
+ * `InsufficientInventoryError` / `ItemNotFoundError` for stock, `StockConflictError` for an
+ * admin change that would break the invariant, and `ConcurrentModificationError` when the
+ * reservation, the payment or the item version changed since it was read.
+ */
+export interface InventoryStore {
+  getItem(itemId: string): Promise<StoredItem | undefined>;
+  getItems(itemIds: readonly string[]): Promise<Map<string, StoredItem>>;
+  listItems(page: { limit: number; cursor?: string }): Promise<Page<StoredItem>>;
+  getBooking(bookingId: string): Promise<BookingState>;
+  writeReservation(write: ReservationWrite): Promise<void>;
+  /** Keeps a payment that arrived first; refused (ConcurrentModificationError) once a reservation exists. */
+  rememberPayment(payment: RememberedPayment): Promise<void>;
+  createItem(item: StoredItem, reason: string, events: OutgoingEvent[]): Promise<void>;
+  changeStock(change: StockChange): Promise<void>;
+  /** Reservations still RESERVED whose `expiresAt <= now`, oldest shards first, at most `limit`. */
+  findDueReservations(now: string, limit: number): Promise<Reservation[]>;
+  /** Outbox entries whose relay time has come (publish after commit did not happen). */
+  findDueOutbox(now: string, limit: number): Promise<OutgoingEvent[]>;
+  /** Removes outbox entries once their events are on the bus. */
+  markPublished(eventIds: readonly string[]): Promise<void>;
+}
+
+/** Puts events on the bus. Throws if any entry could not be published. */
+export interface EventPublisher {
+  publish(events: readonly OutgoingEvent[]): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** The part of a logger the use cases need (Powertools Logger fits). */
+export interface LogPort {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown> | Error): void;
+}
+
+/** The ports a use case runs against. Handlers wire real adapters; tests pass fakes. */
+export interface Dependencies {
+  store: InventoryStore;
+  publisher: EventPublisher;
+  clock: Clock;
+  log?: LogPort;
+}

@@ -1,0 +1,7 @@
+export * from './confirm-booking.ts';
+export * from './expire-reservations.ts';
+export * from './manage-stock.ts';
+export * from './queries.ts';
+export * from './release-booking.ts';
+export * from './reserve-booking.ts';
+export { MAX_DECISION_ATTEMPTS, validateLines } from './shared.ts';

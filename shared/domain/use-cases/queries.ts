@@ -1,0 +1,55 @@
+import { ItemNotFoundError, ReservationNotFoundError } from '../errors.ts';
+import type { Item, Reservation, ReservationLine } from '../model.ts';
+import type { Dependencies, Page } from '../ports.ts';
+import { validateLines } from './shared.ts';
+
+type ReadDeps = Pick<Dependencies, 'store'>;
+
+/** Strips storage details (the version) from an item. */
+export function toItem({ version: _v, ...item }: Item & { version?: number }): Item {
+  return item;
+}
+
+export async function getItem(itemId: string, deps: ReadDeps): Promise<Item> {
+  const item = await deps.store.getItem(itemId);
+  if (!item) throw new ItemNotFoundError([itemId]);
+  return toItem(item);
+}
+
+export async function listItems(page: { limit: number; cursor?: string }, deps: ReadDeps): Promise<Page<Item>> {
+  const result = await deps.store.listItems(page);
+  return { items: result.items.map(toItem), ...(result.cursor ? { cursor: result.cursor } : {}) };
+}
+
+export interface AvailabilityLine {
+  itemId: string;
+  requested: number;
+  availableQuantity: number;
+  available: boolean;
+}
+
+/**
+ * Answers whether every line could be reserved now. Advisory: only a reserve decides,
+ * atomically. Unknown items answer ITEM_NOT_FOUND.
+ */
+export async function checkAvailability(
+  lines: ReservationLine[],
+  deps: ReadDeps,
+): Promise<{ available: boolean; items: AvailabilityLine[] }> {
+  const valid = validateLines(lines);
+  const found = await deps.store.getItems(valid.map((l) => l.itemId));
+  const missing = valid.filter((l) => !found.has(l.itemId)).map((l) => l.itemId);
+  if (missing.length > 0) throw new ItemNotFoundError(missing);
+  // Answer in the order asked, not the normalised order.
+  const items = lines.map(({ itemId, quantity }) => {
+    const availableQuantity = found.get(itemId)?.availableQuantity ?? 0;
+    return { itemId, requested: quantity, availableQuantity, available: availableQuantity >= quantity };
+  });
+  return { available: items.every((i) => i.available), items };
+}
+
+export async function getReservation(bookingId: string, deps: ReadDeps): Promise<Reservation> {
+  const { reservation } = await deps.store.getBooking(bookingId);
+  if (!reservation) throw new ReservationNotFoundError(bookingId);
+  return reservation;
+}
