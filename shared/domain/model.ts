@@ -23,7 +23,12 @@ export interface Item {
 }
 
 export type ReservationStatus = 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED';
-export const RESERVATION_STATUSES: readonly ReservationStatus[] = ['RESERVED', 'CONFIRMED', 'RELEASED', 'EXPIRED'];
+export const RESERVATION_STATUSES: readonly ReservationStatus[] = [
+  'RESERVED',
+  'CONFIRMED',
+  'RELEASED',
+  'EXPIRED',
+];
 
 export type ReleaseReason = 'PAYMENT_FAILED' | 'EXPIRED' | 'CANCELLED' | 'MANUAL';
 export const RELEASE_REASONS: readonly ReleaseReason[] = ['PAYMENT_FAILED', 'EXPIRED', 'CANCELLED', 'MANUAL'];

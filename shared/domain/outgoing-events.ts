@@ -41,23 +41,35 @@ function event<D extends Record<string, unknown>>(
 const lines = (r: Reservation) => r.items.map(({ itemId, quantity }) => ({ itemId, quantity }));
 
 export function inventoryReserved(r: Reservation, causation: Causation, occurredAt: string): OutgoingEvent {
-  return event('InventoryReserved', eventIdFor(r.bookingId, 'RESERVED', r.generation), causation, occurredAt, {
-    bookingId: r.bookingId,
-    reservationId: r.reservationId,
-    status: r.status,
-    items: lines(r),
-    expiresAt: r.expiresAt,
-  });
+  return event(
+    'InventoryReserved',
+    eventIdFor(r.bookingId, 'RESERVED', r.generation),
+    causation,
+    occurredAt,
+    {
+      bookingId: r.bookingId,
+      reservationId: r.reservationId,
+      status: r.status,
+      items: lines(r),
+      expiresAt: r.expiresAt,
+    },
+  );
 }
 
 export function inventoryConfirmed(r: Reservation, causation: Causation, occurredAt: string): OutgoingEvent {
-  return event('InventoryConfirmed', eventIdFor(r.bookingId, 'CONFIRMED', r.generation), causation, occurredAt, {
-    bookingId: r.bookingId,
-    reservationId: r.reservationId,
-    items: lines(r),
-    confirmedAt: r.confirmedAt ?? occurredAt,
-    ...(r.paymentId ? { paymentId: r.paymentId } : {}),
-  });
+  return event(
+    'InventoryConfirmed',
+    eventIdFor(r.bookingId, 'CONFIRMED', r.generation),
+    causation,
+    occurredAt,
+    {
+      bookingId: r.bookingId,
+      reservationId: r.reservationId,
+      items: lines(r),
+      confirmedAt: r.confirmedAt ?? occurredAt,
+      ...(r.paymentId ? { paymentId: r.paymentId } : {}),
+    },
+  );
 }
 
 export function inventoryReleased(
@@ -69,14 +81,20 @@ export function inventoryReleased(
   const reason: ReleaseReason = r.releaseReason ?? 'MANUAL';
   // Expiry and release are different transitions of the same generation.
   const transition = r.status === 'EXPIRED' ? 'EXPIRED' : 'RELEASED';
-  return event('InventoryReleased', eventIdFor(r.bookingId, transition, r.generation), causation, occurredAt, {
-    bookingId: r.bookingId,
-    reservationId: r.reservationId,
-    reason,
-    previousStatus,
-    items: lines(r),
-    releasedAt: r.releasedAt ?? occurredAt,
-  });
+  return event(
+    'InventoryReleased',
+    eventIdFor(r.bookingId, transition, r.generation),
+    causation,
+    occurredAt,
+    {
+      bookingId: r.bookingId,
+      reservationId: r.reservationId,
+      reason,
+      previousStatus,
+      items: lines(r),
+      releasedAt: r.releasedAt ?? occurredAt,
+    },
+  );
 }
 
 export function inventoryReservationFailed(
@@ -120,12 +138,18 @@ export function inventoryAdjusted(
   causation: Causation,
   occurredAt: string,
 ): OutgoingEvent {
-  return event('InventoryAdjusted', eventIdFor(item.itemId, 'ADJUSTED', item.version), causation, occurredAt, {
-    itemId: item.itemId,
-    delta,
-    reason,
-    totalQuantity: item.totalQuantity,
-    availableQuantity: item.availableQuantity,
-    adjustedAt: occurredAt,
-  });
+  return event(
+    'InventoryAdjusted',
+    eventIdFor(item.itemId, 'ADJUSTED', item.version),
+    causation,
+    occurredAt,
+    {
+      itemId: item.itemId,
+      delta,
+      reason,
+      totalQuantity: item.totalQuantity,
+      availableQuantity: item.availableQuantity,
+      adjustedAt: occurredAt,
+    },
+  );
 }

@@ -32,7 +32,9 @@ export interface LineMovement {
 }
 
 /** What the reservation row must look like for a write to apply. */
-export type ExpectedReservation = { kind: 'absent' } | { kind: 'state'; status: ReservationStatus; version: number };
+export type ExpectedReservation =
+  | { kind: 'absent' }
+  | { kind: 'state'; status: ReservationStatus; version: number };
 
 /**
  * One atomic change of a booking: the reservation row, the item counters, the ledger rows

@@ -1,8 +1,8 @@
 import { InsufficientInventoryError } from '../errors.ts';
 import type { Reservation } from '../model.ts';
 import { inventoryConfirmationFailed, inventoryConfirmed, inventoryReserved } from '../outgoing-events.ts';
-import { quantityMovement } from '../reservation-rules.ts';
 import type { Causation, Dependencies, OutgoingEvent } from '../ports.ts';
+import { quantityMovement } from '../reservation-rules.ts';
 import { isoNow, publishCommitted, withDecisionRetries } from './shared.ts';
 
 export interface ConfirmBookingInput extends Causation {
@@ -33,7 +33,10 @@ export interface ConfirmBookingResult {
  * 5. Otherwise (cancelled, released by hand, tombstone, or stock gone) publish
  *    InventoryConfirmationFailed so upstream can refund.
  */
-export async function confirmBooking(input: ConfirmBookingInput, deps: Dependencies): Promise<ConfirmBookingResult> {
+export async function confirmBooking(
+  input: ConfirmBookingInput,
+  deps: Dependencies,
+): Promise<ConfirmBookingResult> {
   const causation: Causation = {
     correlationId: input.correlationId,
     ...(input.causationId ? { causationId: input.causationId } : {}),
@@ -110,7 +113,10 @@ async function reReserveConfirmed(
     generation: previous.generation + 1,
     ...(input.paymentId ? { paymentId: input.paymentId } : {}),
   };
-  const events: OutgoingEvent[] = [inventoryReserved(next, causation, now), inventoryConfirmed(next, causation, now)];
+  const events: OutgoingEvent[] = [
+    inventoryReserved(next, causation, now),
+    inventoryConfirmed(next, causation, now),
+  ];
   try {
     await deps.store.writeReservation({
       expected: { kind: 'state', status: previous.status, version: previous.version },

@@ -1,8 +1,8 @@
 import { ConcurrentModificationError } from '../errors.ts';
 import type { Reservation } from '../model.ts';
 import { inventoryReleased } from '../outgoing-events.ts';
-import { quantityMovement } from '../reservation-rules.ts';
 import type { Dependencies, OutgoingEvent } from '../ports.ts';
+import { quantityMovement } from '../reservation-rules.ts';
 import { isoNow, publishCommitted } from './shared.ts';
 
 export interface ExpireInput {
@@ -31,7 +31,10 @@ export interface ExpireResult {
  */
 export async function expireDueReservations(input: ExpireInput, deps: Dependencies): Promise<ExpireResult> {
   const now = isoNow(deps);
-  const due = await deps.store.findDueReservations(now, input.itemIds ? Math.max(input.limit, 100) : input.limit);
+  const due = await deps.store.findDueReservations(
+    now,
+    input.itemIds ? Math.max(input.limit, 100) : input.limit,
+  );
   const wanted = input.itemIds ? new Set(input.itemIds) : undefined;
   const candidates = (wanted ? due.filter((r) => r.items.some((l) => wanted.has(l.itemId))) : due).slice(
     0,
@@ -53,7 +56,11 @@ export async function expireDueReservations(input: ExpireInput, deps: Dependenci
   return { examined: candidates.length, expired, skipped };
 }
 
-async function expireOne(reservation: Reservation, now: string, deps: Dependencies): Promise<OutgoingEvent[]> {
+async function expireOne(
+  reservation: Reservation,
+  now: string,
+  deps: Dependencies,
+): Promise<OutgoingEvent[]> {
   const next: Reservation = {
     ...reservation,
     status: 'EXPIRED',
@@ -61,9 +68,7 @@ async function expireOne(reservation: Reservation, now: string, deps: Dependenci
     releaseReason: 'EXPIRED',
     version: reservation.version + 1,
   };
-  const events = [
-    inventoryReleased(next, 'RESERVED', { correlationId: reservation.correlationId }, now),
-  ];
+  const events = [inventoryReleased(next, 'RESERVED', { correlationId: reservation.correlationId }, now)];
   const movement = quantityMovement('RESERVED', 'EXPIRED');
   await deps.store.writeReservation({
     expected: { kind: 'state', status: 'RESERVED', version: reservation.version },
@@ -81,7 +86,10 @@ async function expireOne(reservation: Reservation, now: string, deps: Dependenci
  * failed publish. Ids are deterministic, so a second publish is a duplicate downstream
  * can drop.
  */
-export async function relayOutbox(input: { limit: number }, deps: Dependencies): Promise<{ relayed: number }> {
+export async function relayOutbox(
+  input: { limit: number },
+  deps: Dependencies,
+): Promise<{ relayed: number }> {
   const due = await deps.store.findDueOutbox(isoNow(deps), input.limit);
   if (due.length === 0) return { relayed: 0 };
   await deps.publisher.publish(due);

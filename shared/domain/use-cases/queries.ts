@@ -16,7 +16,10 @@ export async function getItem(itemId: string, deps: ReadDeps): Promise<Item> {
   return toItem(item);
 }
 
-export async function listItems(page: { limit: number; cursor?: string }, deps: ReadDeps): Promise<Page<Item>> {
+export async function listItems(
+  page: { limit: number; cursor?: string },
+  deps: ReadDeps,
+): Promise<Page<Item>> {
   const result = await deps.store.listItems(page);
   return { items: result.items.map(toItem), ...(result.cursor ? { cursor: result.cursor } : {}) };
 }

@@ -1,8 +1,8 @@
 import { reservationIdFor } from '../event-ids.ts';
 import type { ReleaseReason, Reservation } from '../model.ts';
 import { inventoryReleased } from '../outgoing-events.ts';
-import { quantityMovement } from '../reservation-rules.ts';
 import type { Causation, Dependencies } from '../ports.ts';
+import { quantityMovement } from '../reservation-rules.ts';
 import { isoNow, publishCommitted, withDecisionRetries } from './shared.ts';
 
 export interface ReleaseBookingInput extends Causation {
@@ -28,7 +28,10 @@ export interface ReleaseBookingResult {
  * 5. Write reservation, stock moves, ledger and outbox in one transaction; publish
  *    InventoryReleased.
  */
-export async function releaseBooking(input: ReleaseBookingInput, deps: Dependencies): Promise<ReleaseBookingResult> {
+export async function releaseBooking(
+  input: ReleaseBookingInput,
+  deps: Dependencies,
+): Promise<ReleaseBookingResult> {
   const causation: Causation = {
     correlationId: input.correlationId,
     ...(input.causationId ? { causationId: input.causationId } : {}),

@@ -5,7 +5,12 @@ import {
   ItemNotFoundError,
 } from '../errors.ts';
 import { reservationIdFor } from '../event-ids.ts';
-import { DEFAULT_RESERVATION_TTL_SECONDS, type Reservation, type ReservationLine, sameLines } from '../model.ts';
+import {
+  DEFAULT_RESERVATION_TTL_SECONDS,
+  type Reservation,
+  type ReservationLine,
+  sameLines,
+} from '../model.ts';
 import {
   inventoryConfirmationFailed,
   inventoryConfirmed,
@@ -127,7 +132,11 @@ function replayOf(existing: Reservation, lines: ReservationLine[]): ReserveBooki
   }
   if (existing.status === 'RELEASED' || existing.status === 'EXPIRED') {
     throw new BookingConflictError(`Booking ${existing.bookingId} is ${existing.status.toLowerCase()}`, {
-      details: { bookingId: existing.bookingId, reservationId: existing.reservationId, status: existing.status },
+      details: {
+        bookingId: existing.bookingId,
+        reservationId: existing.reservationId,
+        status: existing.status,
+      },
     });
   }
   return { outcome: 'replayed', reservation: existing };
@@ -139,7 +148,14 @@ async function publishFailure(bookingId: string, error: unknown, causation: Caus
   const events: OutgoingEvent[] = [];
   if (error instanceof InsufficientInventoryError) {
     events.push(
-      inventoryReservationFailed(bookingId, 'INSUFFICIENT_INVENTORY', error.message, causation, now, error.shortfalls),
+      inventoryReservationFailed(
+        bookingId,
+        'INSUFFICIENT_INVENTORY',
+        error.message,
+        causation,
+        now,
+        error.shortfalls,
+      ),
     );
     const { payment } = await deps.store.getBooking(bookingId);
     if (payment) {

@@ -1,5 +1,11 @@
 import { ConcurrentModificationError, ValidationError } from '../errors.ts';
-import { ITEM_ID_PATTERN, MAX_LINE_QUANTITY, MAX_LINES, normaliseLines, type ReservationLine } from '../model.ts';
+import {
+  ITEM_ID_PATTERN,
+  MAX_LINE_QUANTITY,
+  MAX_LINES,
+  normaliseLines,
+  type ReservationLine,
+} from '../model.ts';
 import type { Dependencies, OutgoingEvent } from '../ports.ts';
 
 /** How often a use case re-reads and re-decides after losing a race. */
@@ -56,7 +62,9 @@ export async function publishCommitted(deps: Dependencies, events: readonly Outg
     await deps.store.markPublished(events.map((e) => e.detail.metadata.eventId));
   } catch (error) {
     // The events are out; at worst the relay publishes them once more, with the same ids.
-    deps.log?.warn('Could not clear outbox entries', { error: error instanceof Error ? error.message : String(error) });
+    deps.log?.warn('Could not clear outbox entries', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

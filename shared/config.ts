@@ -1,0 +1,50 @@
+/**
+ * The one place that reads environment variables. Resource names have no defaults: a
+ * missing one fails at cold start naming the variable, not later with a vague AWS error.
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new ConfigError(`Missing required environment variable ${name}`);
+  }
+  return value;
+}
+
+/** An integer setting: the default applies only when the variable is absent. */
+export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export const tableName = (env?: NodeJS.ProcessEnv) => requireEnv('TABLE_NAME', env);
+export const idempotencyTableName = (env?: NodeJS.ProcessEnv) => requireEnv('IDEMPOTENCY_TABLE_NAME', env);
+export const eventBusName = (env?: NodeJS.ProcessEnv) => requireEnv('EVENT_BUS_NAME', env);
+export const reservationTtlSeconds = (env?: NodeJS.ProcessEnv) => intEnv('RESERVATION_TTL_SECONDS', 900, env);
+
+export interface JwtConfig {
+  issuer: string;
+  audience: string[];
+  jwksUri: string;
+}
+
+export function jwtConfig(env: NodeJS.ProcessEnv = process.env): JwtConfig {
+  const issuer = requireEnv('JWT_ISSUER', env);
+  return {
+    issuer,
+    audience: requireEnv('JWT_AUDIENCE', env)
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    jwksUri: env.JWT_JWKS_URI?.trim() || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+  };
+}

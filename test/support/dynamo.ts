@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
+import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
+import {
+  domainTableDefinition,
+  ITEMS_INDEX,
+  ITEMS_PARTITION,
+  idempotencyTableDefinition,
+} from '../../shared/adapters/table-schema.ts';
+import type { Item } from '../../shared/domain/model.ts';
+import type { StoredItem } from '../../shared/domain/ports.ts';
+
+/** A fresh domain table (and idempotency table) on the DynamoDB Local the global setup started. */
+export interface TestTables {
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  idempotencyTableName: string;
+  store: DynamoDbInventoryStore;
+  endpoint: string;
+  drop(): Promise<void>;
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  });
+}
+
+export async function createTestTables(prefix = 'inventory'): Promise<TestTables> {
+  const endpoint = inject('dynamoDbEndpoint');
+  const client = localClient(endpoint);
+  const doc = createDocumentClient(client);
+  const suffix = randomUUID().slice(0, 8);
+  const tableName = `${prefix}-${suffix}`;
+  const idempotencyTableName = `${prefix}-idem-${suffix}`;
+  await client.send(new CreateTableCommand(domainTableDefinition(tableName)));
+  await client.send(new CreateTableCommand(idempotencyTableDefinition(idempotencyTableName)));
+  return {
+    client,
+    doc,
+    tableName,
+    idempotencyTableName,
+    endpoint,
+    store: new DynamoDbInventoryStore({ client: doc, tableName }),
+    async drop() {
+      await client.send(new DeleteTableCommand({ TableName: tableName }));
+      await client.send(new DeleteTableCommand({ TableName: idempotencyTableName }));
+      client.destroy();
+    },
+  };
+}
+
+/** Writes an item row directly (test setup), everything available. */
+export async function seedItem(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  itemId: string,
+  totalQuantity: number,
+  name = itemId,
+): Promise<void> {
+  const item: StoredItem = {
+    itemId,
+    name,
+    totalQuantity,
+    availableQuantity: totalQuantity,
+    reservedQuantity: 0,
+    confirmedQuantity: 0,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+  };
+  await doc.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        pk: `ITEM#${itemId}`,
+        sk: 'ITEM',
+        entity: 'ITEM',
+        [ITEMS_INDEX.partitionKey]: ITEMS_PARTITION,
+        [ITEMS_INDEX.sortKey]: itemId,
+        ...item,
+      },
+    }),
+  );
+}
+
+/** Every row of the table (small test tables only). */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    rows.push(...(out.Items ?? []));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return rows;
+}
+
+/** Ledger rows of one item. */
+export async function ledgerOf(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  itemId: string,
+): Promise<Record<string, unknown>[]> {
+  const out = await doc.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': `ITEM#${itemId}`, ':m': 'MOVE#' },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
+}
+
+export const invariantHolds = (item: Item) =>
+  item.totalQuantity === item.availableQuantity + item.reservedQuantity + item.confirmedQuantity &&
+  item.availableQuantity >= 0 &&
+  item.reservedQuantity >= 0 &&
+  item.confirmedQuantity >= 0;
