@@ -1,0 +1,64 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { LogPort } from './domain/ports.ts';
+
+/**
+ * Powertools logger, metrics and tracer, one of each per execution environment. Service
+ * name and metrics namespace come from POWERTOOLS_SERVICE_NAME and
+ * POWERTOOLS_METRICS_NAMESPACE, which the CDK function construct sets.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'inventory-service' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'InventoryService',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'inventory-service',
+});
+export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'inventory-service' });
+
+/** The use cases' log port, backed by the Powertools logger (so persistent keys apply). */
+export const logPort: LogPort = {
+  info: (message, extra) => logger.info(message, extra ?? {}),
+  warn: (message, extra) => logger.warn(message, extra ?? {}),
+  error: (message, extra) => (extra instanceof Error ? logger.error(message, extra) : logger.error(message, extra ?? {})),
+};
+
+/**
+ * Binds one booking's trail to every log line until `clearBookingContext`: the keys the
+ * README's Logs Insights queries follow across functions.
+ */
+export function setBookingContext(context: { correlationId?: string; bookingId?: string; eventId?: string }): void {
+  const keys: Record<string, string> = {};
+  if (context.correlationId) keys.correlationId = context.correlationId;
+  if (context.bookingId) keys.bookingId = context.bookingId;
+  if (context.eventId) keys.eventId = context.eventId;
+  logger.appendPersistentKeys(keys);
+}
+
+export function clearBookingContext(): void {
+  logger.removePersistentKeys(['correlationId', 'bookingId', 'eventId']);
+}
+
+/** Business metric names (the dashboard and alarms in infra/ use the same names). */
+export const BusinessMetric = {
+  ReservationsCreated: 'ReservationsCreated',
+  ReservationsFailed: 'ReservationsFailed',
+  ReservationsConfirmed: 'ReservationsConfirmed',
+  ReservationsReleased: 'ReservationsReleased',
+  ReservationsExpired: 'ReservationsExpired',
+  ConfirmationsFailed: 'ConfirmationsFailed',
+  UnitsReserved: 'UnitsReserved',
+  InventoryDrift: 'InventoryDrift',
+} as const;
+
+/** Emits one count, optionally with a `reason` dimension (a separate EMF blob, so dimensions don't leak). */
+export function countMetric(name: keyof typeof BusinessMetric, value = 1, reason?: string): void {
+  if (reason) {
+    const single = metrics.singleMetric();
+    single.addDimension('reason', reason);
+    single.addMetric(name, MetricUnit.Count, value);
+    return;
+  }
+  metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+export { MetricUnit };
