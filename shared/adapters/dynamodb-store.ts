@@ -520,12 +520,14 @@ function explainCancellation(error: TransactionCanceledException, actions: Actio
     const missing = lines.filter((l) => !l.old).map((l) => l.itemId);
     if (missing.length > 0) return new ItemNotFoundError(missing);
     if (lines.every((l) => l.from === 'available')) {
-      const shortfalls: Shortfall[] = lines.map((l) => ({
-        itemId: l.itemId,
-        requested: l.quantity,
-        available: Number(unmarshall(l.old as Record<string, AttributeValue>).availableQuantity ?? 0),
+      const olds = lines.map((l) => ({ line: l, item: unmarshall(l.old as Record<string, AttributeValue>) }));
+      const shortfalls: Shortfall[] = olds.map(({ line, item }) => ({
+        itemId: line.itemId,
+        requested: line.quantity,
+        available: Number(item.availableQuantity ?? 0),
       }));
-      return new InsufficientInventoryError(shortfalls);
+      const held = new Map(olds.map(({ line, item }) => [line.itemId, Number(item.reservedQuantity ?? 0)]));
+      return new InsufficientInventoryError(shortfalls, held);
     }
     return new Error(
       `Stock counters disagree with reservations for ${lines.map((l) => l.itemId).join(', ')}; run the reconciler`,

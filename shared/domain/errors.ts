@@ -34,7 +34,15 @@ export interface Shortfall {
 
 export class InsufficientInventoryError extends DomainError {
   readonly code = 'INSUFFICIENT_INVENTORY';
-  constructor(readonly shortfalls: Shortfall[]) {
+  /**
+   * @param shortfalls what each short line asked for and found available (the API's details)
+   * @param heldByItem units currently reserved (not confirmed) per short item, when known:
+   *   if none are held, no expired hold can be reclaimed for them
+   */
+  constructor(
+    readonly shortfalls: Shortfall[],
+    readonly heldByItem?: ReadonlyMap<string, number>,
+  ) {
     super(
       `Insufficient inventory for ${shortfalls.map((s) => `${s.itemId} (requested ${s.requested}, available ${s.available})`).join(', ')}`,
       { details: shortfalls },

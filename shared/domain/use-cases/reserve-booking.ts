@@ -60,7 +60,7 @@ export async function reserveBooking(
     try {
       return await withDecisionRetries(() => attemptReserve(input.bookingId, lines, input, causation, deps));
     } catch (error) {
-      if (error instanceof InsufficientInventoryError && !reclaimed) {
+      if (error instanceof InsufficientInventoryError && !reclaimed && mayReclaim(error)) {
         reclaimed = true;
         // Availability must not depend on the sweeper's cadence: free expired holds first.
         const freed = await expireDueReservations({ limit: 100, itemIds: lines.map((l) => l.itemId) }, deps);
@@ -140,6 +140,15 @@ function replayOf(existing: Reservation, lines: ReservationLine[]): ReserveBooki
     });
   }
   return { outcome: 'replayed', reservation: existing };
+}
+
+/**
+ * Reclaiming can only help when every short line could be covered by units that are
+ * reserved now (some of which may be expired holds); otherwise skip the sweep.
+ */
+function mayReclaim(error: InsufficientInventoryError): boolean {
+  if (!error.heldByItem) return true;
+  return error.shortfalls.every((s) => s.available + (error.heldByItem?.get(s.itemId) ?? 0) >= s.requested);
 }
 
 /** Publishes the failure event a refused reservation owes the saga (same id on every retry). */
