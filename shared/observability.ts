@@ -19,14 +19,19 @@ export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const logPort: LogPort = {
   info: (message, extra) => logger.info(message, extra ?? {}),
   warn: (message, extra) => logger.warn(message, extra ?? {}),
-  error: (message, extra) => (extra instanceof Error ? logger.error(message, extra) : logger.error(message, extra ?? {})),
+  error: (message, extra) =>
+    extra instanceof Error ? logger.error(message, extra) : logger.error(message, extra ?? {}),
 };
 
 /**
  * Binds one booking's trail to every log line until `clearBookingContext`: the keys the
  * README's Logs Insights queries follow across functions.
  */
-export function setBookingContext(context: { correlationId?: string; bookingId?: string; eventId?: string }): void {
+export function setBookingContext(context: {
+  correlationId?: string;
+  bookingId?: string;
+  eventId?: string;
+}): void {
   const keys: Record<string, string> = {};
   if (context.correlationId) keys.correlationId = context.correlationId;
   if (context.bookingId) keys.bookingId = context.bookingId;
