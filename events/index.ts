@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import { BookingCancelled, bookingCancelledDetail } from './booking-cancelled.ts';
+import { BookingCreated, bookingCreatedDetail } from './booking-created.ts';
+import type { EventType } from './envelope.ts';
+import { InventoryAdjusted, inventoryAdjustedDetail } from './inventory-adjusted.ts';
+import {
+  InventoryConfirmationFailed,
+  inventoryConfirmationFailedDetail,
+} from './inventory-confirmation-failed.ts';
+import { InventoryConfirmed, inventoryConfirmedDetail } from './inventory-confirmed.ts';
+import { InventoryReleased, inventoryReleasedDetail } from './inventory-released.ts';
+import {
+  InventoryReservationFailed,
+  inventoryReservationFailedDetail,
+} from './inventory-reservation-failed.ts';
+import { InventoryReserved, inventoryReservedDetail } from './inventory-reserved.ts';
+import { PaymentFailed, paymentFailedDetail } from './payment-failed.ts';
+import { PaymentSucceeded, paymentSucceededDetail } from './payment-succeeded.ts';
+
+export * from './booking-cancelled.ts';
+export * from './booking-created.ts';
+export * from './envelope.ts';
+export * from './inventory-adjusted.ts';
+export * from './inventory-confirmation-failed.ts';
+export * from './inventory-confirmed.ts';
+export * from './inventory-released.ts';
+export * from './inventory-reservation-failed.ts';
+export * from './inventory-reserved.ts';
+export * from './payment-failed.ts';
+export * from './payment-succeeded.ts';
+
+export interface EventContract {
+  type: EventType;
+  detail: z.ZodType;
+}
+
+/** Events other services publish and we consume, by detail-type. */
+export const consumedEvents = {
+  BookingCreated: { type: BookingCreated, detail: bookingCreatedDetail },
+  PaymentSucceeded: { type: PaymentSucceeded, detail: paymentSucceededDetail },
+  PaymentFailed: { type: PaymentFailed, detail: paymentFailedDetail },
+  BookingCancelled: { type: BookingCancelled, detail: bookingCancelledDetail },
+} as const satisfies Record<string, EventContract>;
+
+/** Events we publish, by detail-type. */
+export const publishedEvents = {
+  InventoryReserved: { type: InventoryReserved, detail: inventoryReservedDetail },
+  InventoryReservationFailed: { type: InventoryReservationFailed, detail: inventoryReservationFailedDetail },
+  InventoryConfirmed: { type: InventoryConfirmed, detail: inventoryConfirmedDetail },
+  InventoryReleased: { type: InventoryReleased, detail: inventoryReleasedDetail },
+  InventoryConfirmationFailed: {
+    type: InventoryConfirmationFailed,
+    detail: inventoryConfirmationFailedDetail,
+  },
+  InventoryAdjusted: { type: InventoryAdjusted, detail: inventoryAdjustedDetail },
+} as const satisfies Record<string, EventContract>;
+
+export const allEvents: Record<string, EventContract> = { ...consumedEvents, ...publishedEvents };

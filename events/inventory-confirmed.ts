@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
+
+/** Published: the booking's units moved from reserved to confirmed. */
+export const InventoryConfirmed = {
+  detailType: 'InventoryConfirmed',
+  source: INVENTORY_SOURCE,
+  schemaVersion: '1',
+} as const satisfies EventType;
+
+export const inventoryConfirmedData = z.strictObject({
+  bookingId: BOOKING_ID,
+  reservationId: z.uuid(),
+  items: z.array(lineSchema).min(1).max(25),
+  confirmedAt: z.iso.datetime(),
+  paymentId: z.string().optional(),
+});
+export const inventoryConfirmedDetail = detailSchema(inventoryConfirmedData);
+export type InventoryConfirmedData = z.infer<typeof inventoryConfirmedData>;
+export type InventoryConfirmedDetail = z.infer<typeof inventoryConfirmedDetail>;

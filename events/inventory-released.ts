@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
+
+/** Published: a hold (or a confirmed booking) went back to available stock. */
+export const InventoryReleased = {
+  detailType: 'InventoryReleased',
+  source: INVENTORY_SOURCE,
+  schemaVersion: '1',
+} as const satisfies EventType;
+
+export const inventoryReleasedData = z.strictObject({
+  bookingId: BOOKING_ID,
+  reservationId: z.uuid(),
+  reason: z.enum(['PAYMENT_FAILED', 'EXPIRED', 'CANCELLED', 'MANUAL']),
+  previousStatus: z.enum(['RESERVED', 'CONFIRMED']),
+  items: z.array(lineSchema).min(1).max(25),
+  releasedAt: z.iso.datetime(),
+});
+export const inventoryReleasedDetail = detailSchema(inventoryReleasedData);
+export type InventoryReleasedData = z.infer<typeof inventoryReleasedData>;
+export type InventoryReleasedDetail = z.infer<typeof inventoryReleasedDetail>;

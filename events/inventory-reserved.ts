@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
+
+/** Published: every line of a booking is held (or held and confirmed, when the payment came first). */
+export const InventoryReserved = {
+  detailType: 'InventoryReserved',
+  source: INVENTORY_SOURCE,
+  schemaVersion: '1',
+} as const satisfies EventType;
+
+export const inventoryReservedData = z.strictObject({
+  bookingId: BOOKING_ID,
+  reservationId: z.uuid(),
+  status: z.enum(['RESERVED', 'CONFIRMED']),
+  items: z.array(lineSchema).min(1).max(25),
+  expiresAt: z.iso.datetime(),
+});
+export const inventoryReservedDetail = detailSchema(inventoryReservedData);
+export type InventoryReservedData = z.infer<typeof inventoryReservedData>;
+export type InventoryReservedDetail = z.infer<typeof inventoryReservedDetail>;
