@@ -1,4 +1,6 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: health is not wired yet');
-};
+import openapi from '../openapi.json' with { type: 'json' };
+import { createHttpHandler } from '../shared/http/middleware.ts';
+import { healthRoutes } from '../shared/http/routes.ts';
+
+/** `GET /health` and `GET /openapi.json`. */
+export const handler = createHttpHandler(healthRoutes(openapi));

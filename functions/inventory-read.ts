@@ -1,4 +1,10 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: inventory-read is not wired yet');
-};
+import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
+import { DynamoDbInventoryStore } from '../shared/adapters/dynamodb-store.ts';
+import { tableName } from '../shared/config.ts';
+import { createHttpHandler } from '../shared/http/middleware.ts';
+import { readRoutes } from '../shared/http/routes.ts';
+
+const store = new DynamoDbInventoryStore({ client: createDocumentClient(), tableName: tableName() });
+
+/** Public reads: list, get, check availability. */
+export const handler = createHttpHandler(readRoutes({ store }));
