@@ -1,4 +1,14 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: on-booking-cancelled is not wired yet');
-};
+import { type BookingCancelledData, consumedEvents } from '../events/index.ts';
+import { createConsumer } from '../shared/consumers/consumer.ts';
+import { onBookingCancelled } from '../shared/consumers/saga-handlers.ts';
+import { consumerWiring } from '../shared/consumers/wiring.ts';
+
+const { deps, persistenceStore, idempotencyExpirySeconds } = consumerWiring();
+
+/** SQS consumer of BookingCancelled (EventBridge rule -> queue -> this function). */
+export const handler = createConsumer<BookingCancelledData>({
+  contract: consumedEvents.BookingCancelled,
+  persistenceStore,
+  idempotencyExpirySeconds,
+  handle: (event) => onBookingCancelled(event, deps),
+});

@@ -1,4 +1,14 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: on-booking-created is not wired yet');
-};
+import { type BookingCreatedData, consumedEvents } from '../events/index.ts';
+import { createConsumer } from '../shared/consumers/consumer.ts';
+import { onBookingCreated } from '../shared/consumers/saga-handlers.ts';
+import { consumerWiring } from '../shared/consumers/wiring.ts';
+
+const { deps, persistenceStore, idempotencyExpirySeconds } = consumerWiring();
+
+/** SQS consumer of BookingCreated (EventBridge rule -> queue -> this function). */
+export const handler = createConsumer<BookingCreatedData>({
+  contract: consumedEvents.BookingCreated,
+  persistenceStore,
+  idempotencyExpirySeconds,
+  handle: (event) => onBookingCreated(event, deps),
+});

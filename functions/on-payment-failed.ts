@@ -1,4 +1,14 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: on-payment-failed is not wired yet');
-};
+import { consumedEvents, type PaymentFailedData } from '../events/index.ts';
+import { createConsumer } from '../shared/consumers/consumer.ts';
+import { onPaymentFailed } from '../shared/consumers/saga-handlers.ts';
+import { consumerWiring } from '../shared/consumers/wiring.ts';
+
+const { deps, persistenceStore, idempotencyExpirySeconds } = consumerWiring();
+
+/** SQS consumer of PaymentFailed (EventBridge rule -> queue -> this function). */
+export const handler = createConsumer<PaymentFailedData>({
+  contract: consumedEvents.PaymentFailed,
+  persistenceStore,
+  idempotencyExpirySeconds,
+  handle: (event) => onPaymentFailed(event, deps),
+});

@@ -1,4 +1,14 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: on-payment-succeeded is not wired yet');
-};
+import { consumedEvents, type PaymentSucceededData } from '../events/index.ts';
+import { createConsumer } from '../shared/consumers/consumer.ts';
+import { onPaymentSucceeded } from '../shared/consumers/saga-handlers.ts';
+import { consumerWiring } from '../shared/consumers/wiring.ts';
+
+const { deps, persistenceStore, idempotencyExpirySeconds } = consumerWiring();
+
+/** SQS consumer of PaymentSucceeded (EventBridge rule -> queue -> this function). */
+export const handler = createConsumer<PaymentSucceededData>({
+  contract: consumedEvents.PaymentSucceeded,
+  persistenceStore,
+  idempotencyExpirySeconds,
+  handle: (event) => onPaymentSucceeded(event, deps),
+});

@@ -1,0 +1,129 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
+import { type EventContract, type EventMetadata, eventBridgeEventSchema } from '../../events/index.ts';
+import { ConcurrentModificationError, DomainError } from '../domain/errors.ts';
+import { clearBookingContext, countMetric, logger, metrics, setBookingContext } from '../observability.ts';
+
+/** The parsed event a consumer acts on. */
+export interface IncomingEvent<D> {
+  detailType: string;
+  source: string;
+  metadata: EventMetadata;
+  data: D;
+}
+
+/** What a consumer did with one event: an outcome name, for logs and metrics. */
+export interface ConsumerOutcome {
+  outcome: string;
+  /** A business metric to count, with its reason dimension. */
+  metric?: { name: Parameters<typeof countMetric>[0]; reason?: string; value?: number };
+}
+
+/** A message that can never be processed: it fails alone and, after its receives, lands in the DLQ. */
+export class MalformedMessageError extends Error {
+  override name = 'MalformedMessageError';
+}
+
+export interface ConsumerOptions<D> {
+  contract: EventContract;
+  persistenceStore: BasePersistenceLayer;
+  /** At least 24 hours: EventBridge retries deliveries for up to 24 hours. */
+  idempotencyExpirySeconds: number;
+  handle: (event: IncomingEvent<D>) => Promise<ConsumerOutcome>;
+}
+
+/**
+ * An SQS consumer of one EventBridge event type, with partial batch responses.
+ *
+ * 1. Each record's body is parsed as an EventBridge event whose detail must match the
+ *    contract (Powertools parser schemas + our zod detail schema). A malformed record
+ *    fails alone; the rest of the batch goes on.
+ * 2. Logs carry the event's correlationId, bookingId and eventId.
+ * 3. Processing is wrapped in Powertools idempotency keyed on detail-type + bookingId, a
+ *    backstop behind the use cases' conditional writes (which are the real guarantee).
+ * 4. Refusals that retrying cannot change (domain errors) are logged and acknowledged;
+ *    anything else fails the record so SQS delivers it again.
+ */
+export function createConsumer<D extends { bookingId: string }>(options: ConsumerOptions<D>) {
+  const schema = JSONStringified(eventBridgeEventSchema(options.contract.detail));
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: '[detailType, data.bookingId]',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: options.idempotencyExpirySeconds,
+  });
+  const processOnce = makeIdempotent(
+    async (event: IncomingEvent<D>): Promise<ConsumerOutcome> => {
+      try {
+        return await options.handle(event);
+      } catch (error) {
+        if (error instanceof DomainError && !(error instanceof ConcurrentModificationError)) {
+          logger.info('Event refused by the domain; acknowledged', {
+            code: error.code,
+            message: error.message,
+          });
+          return { outcome: `refused:${error.code}` };
+        }
+        throw error;
+      }
+    },
+    { persistenceStore: options.persistenceStore, config },
+  );
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const recordHandler = async (record: SQSRecord) => {
+    const parsed = schema.safeParse(record.body);
+    if (!parsed.success) {
+      logger.error('Malformed message', {
+        messageId: record.messageId,
+        issues: parsed.error.issues.slice(0, 5),
+      });
+      throw new MalformedMessageError(
+        `Message ${record.messageId} does not match ${options.contract.type.detailType}`,
+      );
+    }
+    const event = parsed.data as unknown as {
+      'detail-type': string;
+      source: string;
+      detail: { metadata: EventMetadata; data: D };
+    };
+    if (event['detail-type'] !== options.contract.type.detailType) {
+      throw new MalformedMessageError(
+        `Expected ${options.contract.type.detailType}, got ${event['detail-type']}`,
+      );
+    }
+    const incoming: IncomingEvent<D> = {
+      detailType: event['detail-type'],
+      source: event.source,
+      metadata: event.detail.metadata,
+      data: event.detail.data,
+    };
+    setBookingContext({
+      correlationId: incoming.metadata.correlationId,
+      bookingId: incoming.data.bookingId,
+      eventId: incoming.metadata.eventId,
+    });
+    try {
+      const result = await processOnce(incoming);
+      logger.info('Event processed', { detailType: incoming.detailType, outcome: result.outcome });
+      if (result.metric) countMetric(result.metric.name, result.metric.value ?? 1, result.metric.reason);
+    } finally {
+      clearBookingContext();
+    }
+  };
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    logger.addContext(context);
+    config.registerLambdaContext(context);
+    try {
+      return await processPartialResponse(event, recordHandler, processor, { context });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+export type DetailData<C extends EventContract> = z.infer<C['detail']> extends { data: infer D } ? D : never;
