@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, BOOKING_SOURCE, detailSchema, type EventType } from './envelope.ts';
 
 /** Consumed: the booking was cancelled; release even a confirmed reservation. */
@@ -10,7 +10,7 @@ export const BookingCancelled = {
 
 export const bookingCancelledData = z.looseObject({
   bookingId: BOOKING_ID,
-  reason: z.string().max(512).optional(),
+  reason: z.optional(z.string().check(z.maxLength(512))),
 });
 export const bookingCancelledDetail = detailSchema(bookingCancelledData, 'loose');
 export type BookingCancelledData = z.infer<typeof bookingCancelledData>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, BOOKING_SOURCE, detailSchema, type EventType, ITEM_ID, QUANTITY } from './envelope.ts';
 
 /** Consumed: a booking was created and needs its inventory held. */
@@ -10,12 +10,15 @@ export const BookingCreated = {
 
 export const bookingCreatedData = z.looseObject({
   bookingId: BOOKING_ID,
-  items: z
-    .array(z.looseObject({ itemId: ITEM_ID, quantity: QUANTITY }))
-    .min(1)
-    .max(25)
-    .refine((lines) => new Set(lines.map((l) => l.itemId)).size === lines.length, 'each itemId at most once'),
-  userId: z.string().min(1).max(128).optional(),
+  items: z.array(z.looseObject({ itemId: ITEM_ID, quantity: QUANTITY })).check(
+    z.minLength(1),
+    z.maxLength(25),
+    z.refine(
+      (lines) => new Set(lines.map((l) => l.itemId)).size === lines.length,
+      'each itemId at most once',
+    ),
+  ),
+  userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 export const bookingCreatedDetail = detailSchema(bookingCreatedData, 'loose');
 export type BookingCreatedData = z.infer<typeof bookingCreatedData>;

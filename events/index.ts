@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { BookingCancelled, bookingCancelledDetail } from './booking-cancelled.ts';
 import { BookingCreated, bookingCreatedDetail } from './booking-created.ts';
 import type { EventType } from './envelope.ts';
@@ -31,7 +31,7 @@ export * from './payment-succeeded.ts';
 
 export interface EventContract {
   type: EventType;
-  detail: z.ZodType;
+  detail: z.ZodMiniType;
 }
 
 /** Events other services publish and we consume, by detail-type. */

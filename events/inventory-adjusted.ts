@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { detailSchema, type EventType, INVENTORY_SOURCE, ITEM_ID } from './envelope.ts';
 
 /** Published: an administrator created an item or changed its stock. */
@@ -10,10 +10,10 @@ export const InventoryAdjusted = {
 
 export const inventoryAdjustedData = z.strictObject({
   itemId: ITEM_ID,
-  delta: z.number().int(),
-  reason: z.string().min(1).max(256),
-  totalQuantity: z.number().int().min(0),
-  availableQuantity: z.number().int().min(0),
+  delta: z.int(),
+  reason: z.string().check(z.minLength(1), z.maxLength(256)),
+  totalQuantity: z.int().check(z.minimum(0)),
+  availableQuantity: z.int().check(z.minimum(0)),
   adjustedAt: z.iso.datetime(),
 });
 export const inventoryAdjustedDetail = detailSchema(inventoryAdjustedData);

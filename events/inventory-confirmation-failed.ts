@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, shortfallSchema } from './envelope.ts';
 
 /** Published: a payment succeeded but the booking cannot be confirmed; upstream should refund. */
@@ -10,10 +10,10 @@ export const InventoryConfirmationFailed = {
 
 export const inventoryConfirmationFailedData = z.strictObject({
   bookingId: BOOKING_ID,
-  reservationId: z.uuid().optional(),
+  reservationId: z.optional(z.uuid()),
   reason: z.enum(['STOCK_UNAVAILABLE', 'BOOKING_CANCELLED']),
-  paymentId: z.string().optional(),
-  items: z.array(shortfallSchema).optional(),
+  paymentId: z.optional(z.string()),
+  items: z.optional(z.array(shortfallSchema)),
 });
 export const inventoryConfirmationFailedDetail = detailSchema(inventoryConfirmationFailedData);
 export type InventoryConfirmationFailedData = z.infer<typeof inventoryConfirmationFailedData>;

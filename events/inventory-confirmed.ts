@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
 
 /** Published: the booking's units moved from reserved to confirmed. */
@@ -11,9 +11,9 @@ export const InventoryConfirmed = {
 export const inventoryConfirmedData = z.strictObject({
   bookingId: BOOKING_ID,
   reservationId: z.uuid(),
-  items: z.array(lineSchema).min(1).max(25),
+  items: z.array(lineSchema).check(z.minLength(1), z.maxLength(25)),
   confirmedAt: z.iso.datetime(),
-  paymentId: z.string().optional(),
+  paymentId: z.optional(z.string()),
 });
 export const inventoryConfirmedDetail = detailSchema(inventoryConfirmedData);
 export type InventoryConfirmedData = z.infer<typeof inventoryConfirmedData>;

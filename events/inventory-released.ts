@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
 
 /** Published: a hold (or a confirmed booking) went back to available stock. */
@@ -13,7 +13,7 @@ export const inventoryReleasedData = z.strictObject({
   reservationId: z.uuid(),
   reason: z.enum(['PAYMENT_FAILED', 'EXPIRED', 'CANCELLED', 'MANUAL']),
   previousStatus: z.enum(['RESERVED', 'CONFIRMED']),
-  items: z.array(lineSchema).min(1).max(25),
+  items: z.array(lineSchema).check(z.minLength(1), z.maxLength(25)),
   releasedAt: z.iso.datetime(),
 });
 export const inventoryReleasedDetail = detailSchema(inventoryReleasedData);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, shortfallSchema } from './envelope.ts';
 
 /** Published: nothing was reserved for the booking, and why. */
@@ -12,7 +12,7 @@ export const inventoryReservationFailedData = z.strictObject({
   bookingId: BOOKING_ID,
   reason: z.enum(['INSUFFICIENT_INVENTORY', 'ITEM_NOT_FOUND', 'BOOKING_RELEASED']),
   message: z.string(),
-  items: z.array(shortfallSchema).optional().describe('Per-line shortfall, for INSUFFICIENT_INVENTORY'),
+  items: z.optional(z.array(shortfallSchema)),
 });
 export const inventoryReservationFailedDetail = detailSchema(inventoryReservationFailedData);
 export type InventoryReservationFailedData = z.infer<typeof inventoryReservationFailedData>;

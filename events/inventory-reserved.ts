@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
 
 /** Published: every line of a booking is held (or held and confirmed, when the payment came first). */
@@ -12,7 +12,7 @@ export const inventoryReservedData = z.strictObject({
   bookingId: BOOKING_ID,
   reservationId: z.uuid(),
   status: z.enum(['RESERVED', 'CONFIRMED']),
-  items: z.array(lineSchema).min(1).max(25),
+  items: z.array(lineSchema).check(z.minLength(1), z.maxLength(25)),
   expiresAt: z.iso.datetime(),
 });
 export const inventoryReservedDetail = detailSchema(inventoryReservedData);

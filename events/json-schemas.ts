@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { allEvents, type EventContract } from './index.ts';
 
 export type JsonSchema = Record<string, unknown>;

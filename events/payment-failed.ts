@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, PAYMENT_SOURCE } from './envelope.ts';
 
 /** Consumed: the payment failed; release the hold (compensation). */
@@ -10,7 +10,7 @@ export const PaymentFailed = {
 
 export const paymentFailedData = z.looseObject({
   bookingId: BOOKING_ID,
-  reason: z.string().max(512).optional(),
+  reason: z.optional(z.string().check(z.maxLength(512))),
 });
 export const paymentFailedDetail = detailSchema(paymentFailedData, 'loose');
 export type PaymentFailedData = z.infer<typeof paymentFailedData>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BOOKING_ID, detailSchema, type EventType, PAYMENT_SOURCE } from './envelope.ts';
 
 /** Consumed: the booking was paid; confirm its hold. */
@@ -10,8 +10,8 @@ export const PaymentSucceeded = {
 
 export const paymentSucceededData = z.looseObject({
   bookingId: BOOKING_ID,
-  paymentId: z.string().min(1).max(128).optional(),
-  amount: z.number().nonnegative().optional(),
+  paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  amount: z.optional(z.number().check(z.minimum(0))),
 });
 export const paymentSucceededDetail = detailSchema(paymentSucceededData, 'loose');
 export type PaymentSucceededData = z.infer<typeof paymentSucceededData>;

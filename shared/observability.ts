@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { LogPort } from './domain/ports.ts';
 
 /**
- * Powertools logger, metrics and tracer, one of each per execution environment. Service
+ * Powertools logger and metrics, one of each per execution environment. Tracing is
+ * Lambda's active tracing (set by the CDK function construct); the Powertools Tracer is
+ * left out because it bundles the X-Ray SDK (about 100 KB per function). Service
  * name and metrics namespace come from POWERTOOLS_SERVICE_NAME and
  * POWERTOOLS_METRICS_NAMESPACE, which the CDK function construct sets.
  */
@@ -13,7 +14,6 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'InventoryService',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'inventory-service',
 });
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'inventory-service' });
 
 /** The use cases' log port, backed by the Powertools logger (so persistent keys apply). */
 export const logPort: LogPort = {

@@ -1,9 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { type EventContract, type EventMetadata, eventBridgeEventSchema } from '../../events/index.ts';
 import { ConcurrentModificationError, DomainError } from '../domain/errors.ts';
 import { clearBookingContext, countMetric, logger, metrics, setBookingContext } from '../observability.ts';
@@ -40,7 +39,7 @@ export interface ConsumerOptions<D> {
  * An SQS consumer of one EventBridge event type, with partial batch responses.
  *
  * 1. Each record's body is parsed as an EventBridge event whose detail must match the
- *    contract (Powertools parser schemas + our zod detail schema). A malformed record
+ *    contract (the EventBridge envelope and our zod detail schema). A malformed record
  *    fails alone; the rest of the batch goes on.
  * 2. Logs carry the event's correlationId, bookingId and eventId.
  * 3. Processing is wrapped in Powertools idempotency keyed on detail-type + bookingId, a
@@ -49,7 +48,7 @@ export interface ConsumerOptions<D> {
  *    anything else fails the record so SQS delivers it again.
  */
 export function createConsumer<D extends { bookingId: string }>(options: ConsumerOptions<D>) {
-  const schema = JSONStringified(eventBridgeEventSchema(options.contract.detail));
+  const schema = eventBridgeEventSchema(options.contract.detail);
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[detailType, data.bookingId]',
     throwOnNoIdempotencyKey: true,
@@ -75,7 +74,7 @@ export function createConsumer<D extends { bookingId: string }>(options: Consume
   const processor = new BatchProcessor(EventType.SQS);
 
   const recordHandler = async (record: SQSRecord) => {
-    const parsed = schema.safeParse(record.body);
+    const parsed = schema.safeParse(parseJson(record.body));
     if (!parsed.success) {
       logger.error('Malformed message', {
         messageId: record.messageId,
@@ -124,6 +123,14 @@ export function createConsumer<D extends { bookingId: string }>(options: Consume
       metrics.publishStoredMetrics();
     }
   };
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
 }
 
 export type DetailData<C extends EventContract> = z.infer<C['detail']> extends { data: infer D } ? D : never;

@@ -3,7 +3,7 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import {
   BookingConflictError,
   ConcurrentModificationError,
@@ -66,7 +66,7 @@ export function toErrorResponse(error: unknown): {
       unexpected: false,
     };
   }
-  if (error instanceof z.ZodError) {
+  if (error instanceof $ZodError) {
     const details = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     return {
       response: errorResponse(400, 'VALIDATION_ERROR', 'The request is not valid', details),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   ITEM_ID_PATTERN,
   MAX_LINE_QUANTITY,
@@ -8,29 +8,31 @@ import {
 } from '../domain/model.ts';
 
 /**
- * Request and response schemas of the HTTP API. They validate input (strict objects:
- * unknown fields are refused) and generate the OpenAPI document (`shared/http/openapi.ts`).
+ * Request and response schemas of the HTTP API (zod/mini: the same validation as classic
+ * zod at a fraction of the bundle size). They validate input (strict objects: unknown
+ * fields are refused) and generate the OpenAPI document (`shared/http/openapi.ts`).
  */
 
 export const itemIdSchema = z
   .string()
-  .regex(ITEM_ID_PATTERN, 'itemId must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$');
+  .check(z.regex(ITEM_ID_PATTERN, 'itemId must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'));
 export const bookingIdSchema = z.uuid({ error: 'bookingId must be a UUID' });
-const quantitySchema = z.number().int().min(1).max(MAX_LINE_QUANTITY);
-const correlationIdSchema = z.string().min(1).max(128);
+const quantitySchema = z.int().check(z.minimum(1), z.maximum(MAX_LINE_QUANTITY));
+const correlationIdSchema = z.string().check(z.minLength(1), z.maxLength(128));
 
 export const lineSchema = z.strictObject({ itemId: itemIdSchema, quantity: quantitySchema });
 
-const linesSchema = z
-  .array(lineSchema)
-  .min(1)
-  .max(MAX_LINES)
-  .refine((lines) => new Set(lines.map((l) => l.itemId)).size === lines.length, {
-    error: 'each itemId may appear at most once',
-  });
+const linesSchema = z.array(lineSchema).check(
+  z.minLength(1),
+  z.maxLength(MAX_LINES),
+  z.refine(
+    (lines) => new Set(lines.map((l) => l.itemId)).size === lines.length,
+    'each itemId may appear at most once',
+  ),
+);
 
 /** `{ items: [...] }` or the single-line shorthand `{ itemId, quantity }`. */
-function withLines<S extends z.ZodRawShape>(shape: S) {
+function withLines<S extends z.core.$ZodLooseShape>(shape: S) {
   return z.union([
     z.strictObject({ ...shape, items: linesSchema }),
     z.strictObject({ ...shape, itemId: itemIdSchema, quantity: quantitySchema }),
@@ -40,61 +42,58 @@ function withLines<S extends z.ZodRawShape>(shape: S) {
 export const checkAvailabilityRequest = withLines({});
 export const reserveRequest = withLines({
   bookingId: bookingIdSchema,
-  ttlSeconds: z.number().int().min(1).max(3600).optional(),
-  correlationId: correlationIdSchema.optional(),
+  ttlSeconds: z.optional(z.int().check(z.minimum(1), z.maximum(3600))),
+  correlationId: z.optional(correlationIdSchema),
 });
 export const releaseRequest = z.strictObject({
   bookingId: bookingIdSchema,
-  reason: z.string().max(512).optional(),
-  correlationId: correlationIdSchema.optional(),
+  reason: z.optional(z.string().check(z.maxLength(512))),
+  correlationId: z.optional(correlationIdSchema),
 });
 export const putItemRequest = z.strictObject({
-  name: z.string().min(1).max(200),
-  totalQuantity: z.number().int().min(0).max(100_000_000),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  totalQuantity: z.int().check(z.minimum(0), z.maximum(100_000_000)),
 });
 export const adjustmentRequest = z.strictObject({
-  delta: z
-    .number()
-    .int()
-    .min(-100_000_000)
-    .max(100_000_000)
-    .refine((d) => d !== 0, { error: 'delta must not be 0' }),
-  reason: z.string().min(1).max(256),
+  delta: z.int().check(
+    z.minimum(-100_000_000),
+    z.maximum(100_000_000),
+    z.refine((d) => d !== 0, 'delta must not be 0'),
+  ),
+  reason: z.string().check(z.minLength(1), z.maxLength(256)),
 });
 export const listQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  nextToken: z.string().min(1).max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+  nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 
+type Line = z.infer<typeof lineSchema>;
+
 /** Normalises either request form to a list of lines. */
-export function linesOf(
-  body: { items: z.infer<typeof lineSchema>[] } | { itemId: string; quantity: number },
-) {
+export function linesOf(body: { items: Line[] } | { itemId: string; quantity: number }): Line[] {
   return 'items' in body ? body.items : [{ itemId: body.itemId, quantity: body.quantity }];
 }
+
+const int = z.int();
+const timestamp = z.iso.datetime();
 
 export const itemSchema = z.strictObject({
   itemId: itemIdSchema,
   name: z.string(),
-  totalQuantity: z.number().int(),
-  availableQuantity: z.number().int(),
-  reservedQuantity: z.number().int(),
-  confirmedQuantity: z.number().int(),
-  updatedAt: z.iso.datetime(),
+  totalQuantity: int,
+  availableQuantity: int,
+  reservedQuantity: int,
+  confirmedQuantity: int,
+  updatedAt: timestamp,
 });
 export const itemListSchema = z.strictObject({
   items: z.array(itemSchema),
-  nextToken: z.string().optional(),
+  nextToken: z.optional(z.string()),
 });
 export const availabilitySchema = z.strictObject({
   available: z.boolean(),
   items: z.array(
-    z.strictObject({
-      itemId: itemIdSchema,
-      requested: z.number().int(),
-      availableQuantity: z.number().int(),
-      available: z.boolean(),
-    }),
+    z.strictObject({ itemId: itemIdSchema, requested: int, availableQuantity: int, available: z.boolean() }),
   ),
 });
 export const reservationSchema = z.strictObject({
@@ -102,16 +101,16 @@ export const reservationSchema = z.strictObject({
   bookingId: bookingIdSchema,
   status: z.enum(RESERVATION_STATUSES as [string, ...string[]]),
   items: z.array(lineSchema),
-  expiresAt: z.iso.datetime(),
-  createdAt: z.iso.datetime(),
-  confirmedAt: z.iso.datetime().optional(),
-  releasedAt: z.iso.datetime().optional(),
-  releaseReason: z.enum(RELEASE_REASONS as [string, ...string[]]).optional(),
+  expiresAt: timestamp,
+  createdAt: timestamp,
+  confirmedAt: z.optional(timestamp),
+  releasedAt: z.optional(timestamp),
+  releaseReason: z.optional(z.enum(RELEASE_REASONS as [string, ...string[]])),
   correlationId: z.string(),
-  paymentId: z.string().optional(),
-  tombstone: z.boolean().optional(),
+  paymentId: z.optional(z.string()),
+  tombstone: z.optional(z.boolean()),
 });
 export const errorSchema = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  error: z.strictObject({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),
 });
 export const healthSchema = z.strictObject({ status: z.literal('ok') });

@@ -1,0 +1,48 @@
+import type { Node } from 'constructs';
+
+/** Deployment settings, from CDK context (`-c key=value` or cdk.json). */
+export interface ServiceConfig {
+  stage: string;
+  /** External JWT issuer; when absent the stack creates a Cognito user pool. */
+  jwtIssuer?: string;
+  jwtAudience: string[];
+  /** Import this existing bus instead of creating one. */
+  eventBusName?: string;
+  corsOrigins: string[];
+  deletionProtection: boolean;
+  alarmEmail?: string;
+}
+
+const list = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : Array.isArray(value)
+      ? value.map(String)
+      : [];
+
+const optional = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+export function readConfig(node: Node): ServiceConfig {
+  const stage = optional(node.tryGetContext('stage')) ?? 'dev';
+  const jwtIssuer = optional(node.tryGetContext('jwtIssuer'));
+  const jwtAudience = list(node.tryGetContext('jwtAudience'));
+  if (jwtIssuer && jwtAudience.length === 0) {
+    throw new Error('Context jwtIssuer needs jwtAudience too (comma-separated accepted audiences)');
+  }
+  const protection = node.tryGetContext('deletionProtection');
+  const eventBusName = optional(node.tryGetContext('eventBusName'));
+  const alarmEmail = optional(node.tryGetContext('alarmEmail'));
+  return {
+    stage,
+    ...(jwtIssuer ? { jwtIssuer } : {}),
+    jwtAudience,
+    ...(eventBusName ? { eventBusName } : {}),
+    corsOrigins: list(node.tryGetContext('corsOrigins')),
+    deletionProtection: protection === undefined ? stage === 'prod' : String(protection) === 'true',
+    ...(alarmEmail ? { alarmEmail } : {}),
+  };
+}

@@ -1,0 +1,118 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ServiceFunctionProps {
+  /** File name under functions/, without extension. */
+  entry: string;
+  description: string;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  reservedConcurrentExecutions?: number;
+  logRetention?: RetentionDays;
+  removalPolicy?: RemovalPolicy;
+}
+
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+/** Everything a TransactWriteItems of ours needs, plus the outbox clean-up. */
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/**
+ * The one Lambda construct of the service: it owns the defaults (Node 24 on arm64, ESM,
+ * minified with source maps, AWS SDK bundled, JSON logs in a log group with retention,
+ * active tracing) and the `bind*` helpers that set a resource's environment variable and
+ * grant exactly the actions the function uses, in one call.
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: join(root, 'functions', `${props.entry}.ts`),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'inventory-service',
+        POWERTOOLS_METRICS_NAMESPACE: 'InventoryService',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      projectRoot: root,
+      depsLockFilePath: join(root, 'package-lock.json'),
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        platform: 'node',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // Some bundled dependencies are CommonJS and call require(); give ESM one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+  }
+
+  /** Sets TABLE_NAME and grants reads, or reads and conditional writes. */
+  bindTable(table: ITable, access: 'read' | 'readWrite' | 'readWriteScan'): this {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    const actions = [
+      ...READ_ACTIONS,
+      ...(access === 'read' ? [] : WRITE_ACTIONS),
+      ...(access === 'readWriteScan' ? ['dynamodb:Scan'] : []),
+    ];
+    this.addToRolePolicy(
+      new PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+    );
+    return this;
+  }
+
+  /** Sets IDEMPOTENCY_TABLE_NAME and grants what Powertools idempotency does with it. */
+  bindIdempotencyTable(table: ITable): this {
+    this.addEnvironment('IDEMPOTENCY_TABLE_NAME', table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    return this;
+  }
+
+  /** Sets EVENT_BUS_NAME and grants PutEvents on that bus only. */
+  bindEventBus(bus: IEventBus): this {
+    this.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+    );
+    return this;
+  }
+}

@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DUE_INDEX, IDEMPOTENCY_KEYS, ITEMS_INDEX, TABLE_KEYS } from '../shared/adapters/table-schema.ts';
+import type { ServiceConfig } from './config.ts';
+
+/** The saga events we consume, each with its own rule, queue and DLQs. */
+export const CONSUMED_EVENTS = [
+  { detailType: 'BookingCreated', source: 'booking-service', entry: 'on-booking-created' },
+  { detailType: 'PaymentSucceeded', source: 'payment-service', entry: 'on-payment-succeeded' },
+  { detailType: 'PaymentFailed', source: 'payment-service', entry: 'on-payment-failed' },
+  { detailType: 'BookingCancelled', source: 'booking-service', entry: 'on-booking-cancelled' },
+] as const;
+
+export type ConsumedEvent = (typeof CONSUMED_EVENTS)[number];
+
+/** Visibility timeout is at least six times the consumer's timeout (AWS guidance for SQS sources). */
+export const CONSUMER_TIMEOUT = Duration.seconds(10);
+export const MAX_RECEIVE_COUNT = 5;
+
+export interface ConsumerQueues {
+  event: ConsumedEvent;
+  queue: Queue;
+  dlq: Queue;
+  /** Where EventBridge puts events it could not deliver to `queue`. */
+  targetDlq: Queue;
+}
+
+/**
+ * Everything that holds data: the domain table, the idempotency table, the bus and the
+ * consumer queues with their dead-letter queues. Kept apart from the stateless resources
+ * so its removal policies and protections are decided in one place.
+ */
+export class Stateful extends Construct {
+  readonly table: Table;
+  readonly idempotencyTable: Table;
+  readonly bus: IEventBus;
+  readonly consumerQueues: ConsumerQueues[];
+
+  constructor(scope: Construct, id: string, config: ServiceConfig) {
+    super(scope, id);
+    const retain = config.stage === 'prod';
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const string = AttributeType.STRING;
+
+    this.table = new Table(this, 'InventoryTable', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: string },
+      sortKey: { name: TABLE_KEYS.sortKey, type: string },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.deletionProtection,
+      removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: ITEMS_INDEX.indexName,
+      partitionKey: { name: ITEMS_INDEX.partitionKey, type: string },
+      sortKey: { name: ITEMS_INDEX.sortKey, type: string },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: DUE_INDEX.indexName,
+      partitionKey: { name: DUE_INDEX.partitionKey, type: string },
+      sortKey: { name: DUE_INDEX.sortKey, type: string },
+      projectionType: ProjectionType.ALL,
+    });
+
+    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
+      partitionKey: { name: IDEMPOTENCY_KEYS.partitionKey, type: string },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: IDEMPOTENCY_KEYS.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: config.deletionProtection,
+      removalPolicy,
+    });
+
+    this.bus = config.eventBusName
+      ? EventBus.fromEventBusName(this, 'ImportedBus', config.eventBusName)
+      : new EventBus(this, 'Bus', { eventBusName: `inventory-${config.stage}` });
+
+    const queueDefaults = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+    this.consumerQueues = CONSUMED_EVENTS.map((event) => {
+      const dlq = new Queue(this, `${event.detailType}Dlq`, {
+        ...queueDefaults,
+        retentionPeriod: Duration.days(14),
+      });
+      const queue = new Queue(this, `${event.detailType}Queue`, {
+        ...queueDefaults,
+        visibilityTimeout: Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6),
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+      });
+      const targetDlq = new Queue(this, `${event.detailType}TargetDlq`, {
+        ...queueDefaults,
+        retentionPeriod: Duration.days(14),
+      });
+      return { event, queue, dlq, targetDlq };
+    });
+  }
+}

@@ -1,0 +1,309 @@
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type CfnStage,
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ServiceConfig } from './config.ts';
+import { ServiceFunction } from './service-function.ts';
+import { CONSUMER_TIMEOUT, type ConsumerQueues, type Stateful } from './stateful.ts';
+
+/** How each HTTP route is exposed: public, or the JWT scope it needs. */
+export const ROUTES = [
+  { method: HttpMethod.GET, path: '/health', fn: 'health', scope: undefined },
+  { method: HttpMethod.GET, path: '/openapi.json', fn: 'health', scope: undefined },
+  { method: HttpMethod.GET, path: '/api/inventory', fn: 'inventory-read', scope: undefined },
+  { method: HttpMethod.GET, path: '/api/inventory/{itemId}', fn: 'inventory-read', scope: undefined },
+  {
+    method: HttpMethod.POST,
+    path: '/api/inventory/check-availability',
+    fn: 'inventory-read',
+    scope: undefined,
+  },
+  { method: HttpMethod.POST, path: '/api/inventory/reserve', fn: 'reservations', scope: 'inventory/write' },
+  { method: HttpMethod.POST, path: '/api/inventory/release', fn: 'reservations', scope: 'inventory/write' },
+  {
+    method: HttpMethod.GET,
+    path: '/api/inventory/reservations/{bookingId}',
+    fn: 'reservations',
+    scope: 'inventory/write',
+  },
+  {
+    method: HttpMethod.PUT,
+    path: '/api/inventory/{itemId}',
+    fn: 'inventory-admin',
+    scope: 'inventory/admin',
+  },
+  {
+    method: HttpMethod.POST,
+    path: '/api/inventory/{itemId}/adjustments',
+    fn: 'inventory-admin',
+    scope: 'inventory/admin',
+  },
+] as const;
+
+/** Stage-wide throttling and the stricter per-route limits of writes. */
+export const THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
+export const WRITE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** Consumers run at most this many at once per queue, which bounds DynamoDB contention. */
+export const CONSUMER_MAX_CONCURRENCY = 5;
+
+export interface Auth {
+  issuer: string;
+  audience: string[];
+  userPool?: UserPool;
+  tokenUrl?: string;
+  clientId?: string;
+}
+
+/**
+ * Everything without state: the functions, the HTTP API with its JWT authorizer, the
+ * rules that feed the consumer queues and the schedules.
+ */
+export class Stateless extends Construct {
+  readonly functions: Record<string, ServiceFunction> = {};
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly auth: Auth;
+  readonly rules: { name: string; rule: Rule }[] = [];
+
+  constructor(scope: Construct, id: string, config: ServiceConfig, stateful: Stateful) {
+    super(scope, id);
+    this.auth = this.#auth(config);
+    const jwtEnv = {
+      JWT_ISSUER: this.auth.issuer,
+      JWT_AUDIENCE: this.auth.audience.join(','),
+      JWT_JWKS_URI: `${this.auth.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+    };
+    const fn = (
+      name: string,
+      description: string,
+      extra: Partial<ConstructorParameters<typeof ServiceFunction>[2]> = {},
+    ) => {
+      const created = new ServiceFunction(this, pascal(name), { entry: name, description, ...extra });
+      this.functions[name] = created;
+      return created;
+    };
+
+    fn('health', 'GET /health and GET /openapi.json', { memorySize: 256 });
+    fn('inventory-read', 'Public inventory reads').bindTable(stateful.table, 'read');
+    fn('reservations', 'Reserve, release and read reservations (inventory/write)', {
+      environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: '900' },
+    })
+      .bindTable(stateful.table, 'readWrite')
+      .bindIdempotencyTable(stateful.idempotencyTable)
+      .bindEventBus(stateful.bus);
+    fn('inventory-admin', 'Stock administration (inventory/admin)', { environment: jwtEnv })
+      .bindTable(stateful.table, 'readWrite')
+      .bindEventBus(stateful.bus);
+    for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful);
+    const expire = fn('expire-reservations', 'Expires due holds every minute and relays the outbox', {
+      timeout: Duration.seconds(60),
+      environment: { EXPIRY_BATCH_LIMIT: '200' },
+      // One sweeper at a time: two would only fight over the same due holds.
+      reservedConcurrentExecutions: 1,
+    })
+      .bindTable(stateful.table, 'readWrite')
+      .bindEventBus(stateful.bus);
+    const reconcile = fn('reconcile', 'Recomputes stock counters from reservations; reports drift', {
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      reservedConcurrentExecutions: 1,
+    }).bindTable(stateful.table, 'readWriteScan');
+    this.#schedule('ExpirySchedule', expire, Duration.minutes(1));
+    this.#schedule('ReconcileSchedule', reconcile, Duration.hours(1));
+
+    const { api, stage } = this.#httpApi(config);
+    this.api = api;
+    this.stage = stage;
+  }
+
+  #consumer({ event, queue }: ConsumerQueues, stateful: Stateful): void {
+    const consumer = new ServiceFunction(this, pascal(event.entry), {
+      entry: event.entry,
+      description: `Consumes ${event.detailType} from its SQS queue`,
+      timeout: CONSUMER_TIMEOUT,
+      environment: { RESERVATION_TTL_SECONDS: '900', IDEMPOTENCY_EXPIRY_SECONDS: '90000' },
+    })
+      .bindTable(stateful.table, 'readWrite')
+      .bindIdempotencyTable(stateful.idempotencyTable)
+      .bindEventBus(stateful.bus);
+    this.functions[event.entry] = consumer;
+    consumer.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        maxConcurrency: CONSUMER_MAX_CONCURRENCY,
+      }),
+    );
+    const queues = stateful.consumerQueues.find((q) => q.event === event);
+    const rule = new Rule(this, `${event.detailType}Rule`, {
+      eventBus: stateful.bus,
+      description: `${event.source} ${event.detailType} -> its queue`,
+      eventPattern: { source: [event.source], detailType: [event.detailType] },
+      targets: [
+        new SqsQueue(queue, {
+          ...(queues ? { deadLetterQueue: queues.targetDlq } : {}),
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    this.rules.push({ name: event.detailType, rule });
+  }
+
+  #schedule(id: string, target: ServiceFunction, every: Duration): void {
+    const dlq = new Queue(this, `${id}Dlq`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const rule = new Rule(this, id, {
+      description: `Runs ${target.node.id} every ${every.toHumanString()}`,
+      schedule: Schedule.rate(every),
+      targets: [
+        new LambdaFunction(target, {
+          deadLetterQueue: dlq,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(5),
+        }),
+      ],
+    });
+    this.rules.push({ name: id, rule });
+  }
+
+  #auth(config: ServiceConfig): Auth {
+    if (config.jwtIssuer) return { issuer: config.jwtIssuer, audience: config.jwtAudience };
+    const stack = Stack.of(this);
+    const userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+    });
+    const write = new ResourceServerScope({
+      scopeName: 'write',
+      scopeDescription: 'Reserve and release inventory',
+    });
+    const admin = new ResourceServerScope({ scopeName: 'admin', scopeDescription: 'Administer stock' });
+    const server = userPool.addResourceServer('ResourceServer', {
+      identifier: 'inventory',
+      scopes: [write, admin],
+    });
+    const client = userPool.addClient('ServiceClient', {
+      generateSecret: true,
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [OAuthScope.resourceServer(server, write), OAuthScope.resourceServer(server, admin)],
+      },
+    });
+    const domain = userPool.addDomain('Domain', {
+      // Globally unique per region: the stack's own UUID (lowercase hex and hyphens).
+      cognitoDomain: { domainPrefix: `inv-${config.stage}-${Fn.select(2, Fn.split('/', stack.stackId))}` },
+    });
+    return {
+      issuer: `https://cognito-idp.${stack.region}.amazonaws.com/${userPool.userPoolId}`,
+      audience: [client.userPoolClientId],
+      userPool,
+      clientId: client.userPoolClientId,
+      tokenUrl: `${domain.baseUrl()}/oauth2/token`,
+    };
+  }
+
+  #httpApi(config: ServiceConfig): { api: HttpApi; stage: HttpStage } {
+    const api = new HttpApi(this, 'HttpApi', {
+      apiName: `inventory-${config.stage}`,
+      createDefaultStage: false,
+      ...(config.corsOrigins.length > 0
+        ? {
+            corsPreflight: {
+              allowOrigins: config.corsOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT],
+              allowHeaders: ['authorization', 'content-type', 'x-correlation-id'],
+              exposeHeaders: ['x-correlation-id'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            sub: '$context.authorizer.claims.sub',
+            errorMessage: '$context.error.message',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    // Per-route limits for writes; the construct only exposes the stage default.
+    const routeSettings = Object.fromEntries(
+      ROUTES.filter((r) => r.scope !== undefined).map((r) => [
+        `${r.method} ${r.path}`,
+        { ThrottlingRateLimit: WRITE_THROTTLE.rateLimit, ThrottlingBurstLimit: WRITE_THROTTLE.burstLimit },
+      ]),
+    );
+    (stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', routeSettings);
+
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.auth.issuer, {
+      jwtAudience: this.auth.audience,
+      identitySource: ['$request.header.Authorization'],
+    });
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      const target = this.functions[route.fn];
+      if (!target) throw new Error(`No function ${route.fn}`);
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, target);
+        integrations.set(route.fn, integration);
+      }
+      api.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration,
+        ...(route.scope ? { authorizer, authorizationScopes: [route.scope] } : {}),
+      });
+    }
+    return { api, stage };
+  }
+}
+
+const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
