@@ -1,4 +1,24 @@
-// Placeholder entry point so the CDK app can synthesize while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('placeholder handler: reconcile is not wired yet');
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { DynamoDbAuditStore } from '../shared/adapters/audit-store.ts';
+import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
+import { tableName } from '../shared/config.ts';
+import { reconcile } from '../shared/domain/use-cases/index.ts';
+import { countMetric, logger, metrics } from '../shared/observability.ts';
+
+const store = new DynamoDbAuditStore({ client: createDocumentClient(), tableName: tableName() });
+/** Report only unless RECONCILE_REPAIR=true: a human decides to repair (npm run audit -- --repair). */
+const repair = process.env.RECONCILE_REPAIR === 'true';
+
+/** Hourly: recompute stock counters from reservations and report drift (metric InventoryDrift). */
+export const handler = async (_event: ScheduledEvent, context: Context) => {
+  logger.addContext(context);
+  try {
+    const result = await reconcile({ repair, now: new Date().toISOString() }, store);
+    countMetric('InventoryDrift', result.drifts.length);
+    const log = result.drifts.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log('Reconciliation done', { ...result, drifts: result.drifts.slice(0, 50) });
+    return { itemsChecked: result.itemsChecked, drifts: result.drifts.length };
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };

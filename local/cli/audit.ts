@@ -1,0 +1,45 @@
+/**
+ * npm run audit [-- --repair] [--outputs FILE] [--table NAME] [--endpoint URL]
+ * Reconciles stock counters with reservations and prints one row per drifting item.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbAuditStore } from '../../shared/adapters/audit-store.ts';
+import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
+import { reconcile } from '../../shared/domain/use-cases/index.ts';
+import { flag, readOutputs } from './outputs.ts';
+
+const args = process.argv.slice(2);
+const outputs = readOutputs(flag(args, 'outputs'));
+const tableName = flag(args, 'table') ?? outputs.TableName;
+if (!tableName) {
+  console.error('No table: pass --table NAME or --outputs FILE (default .local/outputs.json)');
+  process.exit(2);
+}
+const endpoint =
+  flag(args, 'endpoint') ??
+  process.env.AWS_ENDPOINT_URL ??
+  (outputs.ApiUrl?.includes('127.0.0.1') ? 'http://127.0.0.1:4566' : undefined);
+const client = new DynamoDBClient(endpoint ? { endpoint } : {});
+const repair = args.includes('--repair');
+const result = await reconcile(
+  { repair, now: new Date().toISOString() },
+  new DynamoDbAuditStore({ client: createDocumentClient(client), tableName }),
+);
+console.log(`checked ${result.itemsChecked} items against ${result.reservationsChecked} reservations`);
+if (result.drifts.length === 0) {
+  console.log('no drift');
+} else {
+  console.table(
+    result.drifts.map((d) => ({
+      itemId: d.itemId,
+      total: d.actual.total,
+      available: d.actual.available,
+      reserved: d.actual.reserved,
+      'expected reserved': d.expected.reserved,
+      confirmed: d.actual.confirmed,
+      'expected confirmed': d.expected.confirmed,
+      action: d.action,
+    })),
+  );
+}
+process.exitCode = result.drifts.some((d) => d.action !== 'repaired') ? 1 : 0;
