@@ -49,6 +49,13 @@ export function acknowledgeNagFindings(
           ? 'an SQS event source mapping; failed messages go to the queue redrive DLQ'
           : 'API Gateway synchronously; a function DLQ applies only to asynchronous invocations';
     ack(fn, { id: 'Serverless-LambdaDLQ', reason: `Invoked by ${invokedBy}.` });
+    for (const mapping of fn.node.findAll().filter(isEventSourceMapping)) {
+      ack(mapping, {
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event source mappings take no on-failure destination: failed messages go to the queue’s redrive DLQ after 5 receives.',
+      });
+    }
   }
   const dlqs = [
     ...stack.stateful.consumerQueues.flatMap(({ dlq, targetDlq }) => [dlq, targetDlq]),
@@ -76,6 +83,11 @@ export function acknowledgeNagFindings(
       reason: 'Machine-to-machine pool (client credentials, no users): MFA does not apply.',
     });
     ack(userPool, {
+      id: 'AwsSolutions-COG8',
+      reason:
+        'The Plus feature plan adds threat protection for user sign-ins; this pool has no users, only a client-credentials app.',
+    });
+    ack(userPool, {
       id: 'AwsSolutions-COG3',
       reason: 'No user sign-ins (client credentials only): advanced security (user risk) does not apply.',
     });
@@ -85,6 +97,10 @@ export function acknowledgeNagFindings(
     reason: 'HTTP APIs do not support X-Ray; the functions behind them trace actively.',
   });
   return recorded;
+}
+
+function isEventSourceMapping(child: IConstruct): boolean {
+  return CfnResource.isCfnResource(child) && child.cfnResourceType === 'AWS::Lambda::EventSourceMapping';
 }
 
 function isPublicRoute(child: IConstruct): boolean {

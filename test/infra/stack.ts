@@ -1,0 +1,56 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readConfig } from '../../infra/config.ts';
+import { InventoryServiceStack } from '../../infra/inventory-service-stack.ts';
+import { acknowledgeNagFindings } from '../../infra/nag.ts';
+
+/** Synthesizes the stack once per context (bundling ten functions takes a few seconds). */
+const cache = new Map<
+  string,
+  {
+    app: App;
+    stack: InventoryServiceStack;
+    template: Template;
+    acknowledged: ReturnType<typeof acknowledgeNagFindings>;
+  }
+>();
+
+export function synth(context: Record<string, string> = {}) {
+  const key = JSON.stringify(context);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const app = new App({ context });
+  const config = readConfig(app.node);
+  const stack = new InventoryServiceStack(app, `InventoryService-${config.stage}`, {
+    config,
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
+  const acknowledged = acknowledgeNagFindings(stack);
+  const template = Template.fromStack(stack);
+  const result = { app, stack, template, acknowledged };
+  cache.set(key, result);
+  return result;
+}
+
+/** The IAM actions of every policy attached to a function's role. */
+export function actionsOf(
+  template: Template,
+  functionLogicalIdPrefix: string,
+): { actions: string[]; resources: unknown[] } {
+  const fns = template.findResources('AWS::Lambda::Function');
+  const id = Object.keys(fns).find((k) => k.startsWith(functionLogicalIdPrefix));
+  if (!id) throw new Error(`no function ${functionLogicalIdPrefix}`);
+  const roleRef = (fns[id]?.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    ((p.Properties as { Roles: { Ref: string }[] }).Roles ?? []).some((r) => r.Ref === roleRef),
+  );
+  const statements = policies.flatMap(
+    (p) =>
+      (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } })
+        .PolicyDocument.Statement,
+  );
+  return {
+    actions: statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort(),
+    resources: statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource])),
+  };
+}

@@ -1,0 +1,274 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CONSUMED_EVENTS } from '../../infra/stateful.ts';
+import { ROUTES } from '../../infra/stateless.ts';
+import { actionsOf, synth } from './stack.ts';
+
+const { template } = synth();
+
+describe('tables', () => {
+  it('has the domain and idempotency tables, both with point-in-time recovery', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(2);
+    for (const table of Object.values(tables)) {
+      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'gsi1', Projection: { ProjectionType: 'KEYS_ONLY' } }),
+        Match.objectLike({ IndexName: 'gsi2', Projection: { ProjectionType: 'ALL' } }),
+      ],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  it('protects tables from deletion on prod only (unless told otherwise)', () => {
+    const prod = synth({ stage: 'prod' }).template.findResources('AWS::DynamoDB::Table');
+    for (const table of Object.values(prod)) {
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(table.DeletionPolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('functions', () => {
+  it('runs every function on nodejs24.x arm64 with active tracing and JSON logs', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(10);
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
+      });
+    }
+  });
+
+  it('gives every function a log group with retention', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBeGreaterThanOrEqual(11);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('bundles every function under 1 MB', () => {
+    const assets = join(synth().app.outdir);
+    const bundles = readdirSync(assets)
+      .filter((d) => d.startsWith('asset.'))
+      .map((d) => join(assets, d, 'index.mjs'))
+      .filter((f) => existsSync(f));
+    expect(bundles).toHaveLength(10);
+    for (const bundle of bundles) expect(statSync(bundle).size, bundle).toBeLessThan(1024 * 1024);
+  });
+});
+
+describe('HTTP API', () => {
+  it('has every route, with the JWT authorizer and scope on every non-public route', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of ROUTES) {
+      const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
+      if (route.scope) {
+        expect(found).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: [route.scope] });
+      } else {
+        expect(found?.AuthorizationType ?? 'NONE').toBe('NONE');
+      }
+    }
+  });
+
+  it('has a JWT authorizer and, without an external issuer, a Cognito pool with both scopes', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'inventory',
+      Scopes: [Match.objectLike({ ScopeName: 'write' }), Match.objectLike({ ScopeName: 'admin' })],
+    });
+  });
+
+  it('uses an external issuer from context and then creates no user pool', () => {
+    const external = synth({
+      jwtIssuer: 'https://issuer.example.com',
+      jwtAudience: 'inventory-api',
+    }).template;
+    external.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['inventory-api'] },
+    });
+    external.resourceCountIs('AWS::Cognito::UserPool', 0);
+  });
+
+  it('throttles the stage, more strictly per write route, and writes JSON access logs', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties;
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(stage.RouteSettings['POST /api/inventory/reserve']).toEqual({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', sub: '$context.authorizer.claims.sub' });
+  });
+});
+
+describe('saga wiring', () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+
+  it.each(CONSUMED_EVENTS.map((e) => [e.detailType, e] as const))(
+    '%s: rule -> queue with DLQs -> consumer',
+    (detailType, event) => {
+      const rule = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === detailType);
+      expect(rule?.EventPattern).toEqual({ source: [event.source], 'detail-type': [detailType] });
+      expect(rule?.Targets[0]).toMatchObject({
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      });
+    },
+  );
+
+  it('declares queues with SSE, a redrive after 5 receives and visibility >= 6x the consumer timeout', () => {
+    const queues = Object.values(template.findResources('AWS::SQS::Queue')).map((q) => q.Properties);
+    const consumerQueues = queues.filter((q) => q.RedrivePolicy);
+    expect(consumerQueues).toHaveLength(4);
+    for (const q of consumerQueues) {
+      expect(q.RedrivePolicy.maxReceiveCount).toBe(5);
+      expect(q.VisibilityTimeout).toBeGreaterThanOrEqual(60);
+    }
+    for (const q of queues) expect(q.SqsManagedSseEnabled).toBe(true);
+    template.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny' }),
+          ]),
+        },
+      },
+      queues.length,
+    );
+  });
+
+  it('maps each queue to its consumer with partial batch responses and a maximum concurrency', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map(
+      (m) => m.Properties,
+    );
+    expect(mappings).toHaveLength(4);
+    for (const m of mappings) {
+      expect(m).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: 5 },
+        BatchSize: 10,
+      });
+    }
+  });
+
+  it('schedules the expiry sweep every minute and the reconciler hourly, each target with a DLQ', () => {
+    const schedules = rules.filter((r) => r.ScheduleExpression);
+    expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual(['rate(1 hour)', 'rate(1 minute)']);
+    for (const s of schedules) expect(s.Targets[0].DeadLetterConfig).toBeDefined();
+  });
+
+  it('registers our published schemas in a schema registry', () => {
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    template.resourceCountIs('AWS::EventSchemas::Schema', 6);
+  });
+
+  it('creates a bus unless one is imported by name', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    const imported = synth({ eventBusName: 'bookings' }).template;
+    imported.resourceCountIs('AWS::Events::EventBus', 0);
+    imported.hasOutput('EventBusName', { Value: 'bookings' });
+  });
+
+  it('outputs what clients and CLIs need', () => {
+    for (const name of [
+      'ApiUrl',
+      'TableName',
+      'IdempotencyTableName',
+      'EventBusName',
+      'AlarmTopicArn',
+      'QueueUrls',
+      'UserPoolId',
+      'TokenUrl',
+    ]) {
+      template.hasOutput(name, {});
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const write = [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ];
+  const xray = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+  const idempotency = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const sqsConsumer = [
+    'sqs:ChangeMessageVisibility',
+    'sqs:DeleteMessage',
+    'sqs:GetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:ReceiveMessage',
+  ];
+  const unique = (a: string[]) => [...new Set(a)].sort();
+
+  it.each([
+    ['StatelessHealth', xray],
+    [
+      'StatelessInventoryRead',
+      unique([...xray, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']),
+    ],
+    ['StatelessReservations', unique([...xray, ...write, ...idempotency, 'events:PutEvents'])],
+    ['StatelessInventoryAdmin', unique([...xray, ...write, 'events:PutEvents'])],
+    [
+      'StatelessOnBookingCreated',
+      unique([...xray, ...write, ...idempotency, 'events:PutEvents', ...sqsConsumer]),
+    ],
+    ['StatelessExpireReservations', unique([...xray, ...write, 'events:PutEvents'])],
+    ['StatelessReconcile', unique([...xray, ...write, 'dynamodb:Scan'])],
+  ])('%s holds only the actions it uses', (prefix, expected) => {
+    const { actions } = actionsOf(template, prefix);
+    expect(unique(actions)).toEqual(unique(expected));
+  });
+
+  it('has no wildcard action anywhere', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+        for (const action of actions) expect(action).not.toMatch(/\*$/);
+      }
+    }
+  });
+
+  it('gives the idempotency table only to functions that use it', () => {
+    const idemLogicalId = Object.keys(template.findResources('AWS::DynamoDB::Table')).find((k) =>
+      k.includes('Idempotency'),
+    );
+    const users = Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) =>
+      JSON.stringify(actionsOf(template, fn).resources).includes(String(idemLogicalId)),
+    );
+    expect(users.map((u) => u.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(
+      [
+        'StatelessOnBookingCancelled',
+        'StatelessOnBookingCreated',
+        'StatelessOnPaymentFailed',
+        'StatelessOnPaymentSucceeded',
+        'StatelessReservations',
+      ].sort(),
+    );
+  });
+});
