@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/adapters/clock.ts';
+import { Scope, type TokenVerifier } from '../../shared/http/auth.ts';
+import { HttpError } from '../../shared/http/errors.ts';
+import { createHttpHandler } from '../../shared/http/middleware.ts';
+import { adminRoutes, readRoutes, reservationRoutes } from '../../shared/http/routes.ts';
+import { createTestTables, scanAll, seedItem, type TestTables } from '../support/dynamo.ts';
+import { RecordingPublisher, silentLog } from '../support/fakes.ts';
+import { call, type HttpHandler, httpEvent } from '../support/http.ts';
+
+/** Token checks are unit-tested; here a token is simply the list of its scopes. */
+const verifyToken: TokenVerifier = async (authorization, scope) => {
+  const scopes = authorization?.replace(/^Bearer /, '').split(',') ?? [];
+  if (!authorization) throw new HttpError(401, 'UNAUTHORIZED', 'no token');
+  if (!scopes.includes(scope)) throw new HttpError(403, 'FORBIDDEN', 'no scope');
+  return { subject: 'test', scopes };
+};
+const WRITE = { authorization: `Bearer ${Scope.Write}` };
+const ADMIN = { authorization: `Bearer ${Scope.Admin}` };
+
+let t: TestTables;
+let handler: HttpHandler;
+let publisher: RecordingPublisher;
+
+beforeAll(async () => {
+  t = await createTestTables('http');
+  publisher = new RecordingPublisher();
+  const deps = { store: t.store, publisher, clock: new ManualClock(new Date()), log: silentLog };
+  handler = createHttpHandler({
+    ...readRoutes(deps),
+    ...reservationRoutes({
+      ...deps,
+      verifyToken,
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: t.idempotencyTableName,
+        awsSdkV3Client: t.client,
+      }),
+      defaultTtlSeconds: 900,
+    }),
+    ...adminRoutes({ ...deps, verifyToken }),
+  });
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+const reserve = (body: unknown, headers: Record<string, string> = WRITE) =>
+  call(handler, httpEvent('POST /api/inventory/reserve', { body, headers }));
+
+describe('reserve and release over HTTP', () => {
+  it('answers 201, then 200 with the same reservation for the same request', async () => {
+    await seedItem(t.doc, t.tableName, 'H-1', 10);
+    const bookingId = randomUUID();
+    const first = await reserve({ bookingId, items: [{ itemId: 'H-1', quantity: 2 }] });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      bookingId,
+      status: 'RESERVED',
+      items: [{ itemId: 'H-1', quantity: 2 }],
+    });
+    expect(first.body).not.toHaveProperty('version');
+    const again = await reserve({ bookingId, itemId: 'H-1', quantity: 2 });
+    expect(again.status).toBe(200);
+    expect(again.body?.reservationId).toBe(first.body?.reservationId);
+    const item = await call(
+      handler,
+      httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId: 'H-1' } }),
+    );
+    expect(item.body).toMatchObject({ availableQuantity: 8, reservedQuantity: 2 });
+    expect(
+      publisher.ofType('InventoryReserved').filter((e) => e.detail.data.bookingId === bookingId),
+    ).toHaveLength(1);
+  });
+
+  it('answers 409 INSUFFICIENT_INVENTORY with per-line details and writes nothing', async () => {
+    await seedItem(t.doc, t.tableName, 'H-2', 1);
+    await seedItem(t.doc, t.tableName, 'H-3', 5);
+    const before = await scanAll(t.doc, t.tableName);
+    const res = await reserve({
+      bookingId: randomUUID(),
+      items: [
+        { itemId: 'H-3', quantity: 1 },
+        { itemId: 'H-2', quantity: 2 },
+      ],
+    });
+    expect(res.status).toBe(409);
+    expect(res.body?.error).toMatchObject({
+      code: 'INSUFFICIENT_INVENTORY',
+      details: [{ itemId: 'H-2', requested: 2, available: 1 }],
+    });
+    expect(await scanAll(t.doc, t.tableName)).toEqual(before);
+  });
+
+  it('answers 409 BOOKING_CONFLICT for the same booking with other lines, 404 for an unknown item', async () => {
+    await seedItem(t.doc, t.tableName, 'H-4', 5);
+    const bookingId = randomUUID();
+    expect((await reserve({ bookingId, itemId: 'H-4', quantity: 1 })).status).toBe(201);
+    const conflict = await reserve({ bookingId, itemId: 'H-4', quantity: 3 });
+    expect(conflict).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+    const missing = await reserve({ bookingId: randomUUID(), itemId: 'NOPE-1', quantity: 1 });
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'ITEM_NOT_FOUND' } } });
+  });
+
+  it('needs a token (401) with the write scope (403)', async () => {
+    expect((await reserve({ bookingId: randomUUID(), itemId: 'H-4', quantity: 1 }, {})).status).toBe(401);
+    expect((await reserve({ bookingId: randomUUID(), itemId: 'H-4', quantity: 1 }, ADMIN)).status).toBe(403);
+  });
+
+  it('releases once; a repeat changes nothing; the reservation reads back', async () => {
+    await seedItem(t.doc, t.tableName, 'H-5', 4);
+    const bookingId = randomUUID();
+    await reserve({ bookingId, itemId: 'H-5', quantity: 3 });
+    const release = () =>
+      call(
+        handler,
+        httpEvent('POST /api/inventory/release', {
+          body: { bookingId, reason: 'customer asked' },
+          headers: WRITE,
+        }),
+      );
+    const first = await release();
+    const second = await release();
+    expect(first).toMatchObject({ status: 200, body: { status: 'RELEASED', releaseReason: 'MANUAL' } });
+    expect(second.body).toEqual(first.body);
+    const item = await call(
+      handler,
+      httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId: 'H-5' } }),
+    );
+    expect(item.body).toMatchObject({ availableQuantity: 4, reservedQuantity: 0 });
+    const read = await call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', {
+        pathParameters: { bookingId },
+        headers: WRITE,
+      }),
+    );
+    expect(read.body).toMatchObject({ bookingId, status: 'RELEASED' });
+    const none = await call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', {
+        pathParameters: { bookingId: randomUUID() },
+        headers: WRITE,
+      }),
+    );
+    expect(none.status).toBe(404);
+  });
+});
+
+describe('administration and browsing', () => {
+  it('creates (201), updates (200) and refuses a total below what is held (409)', async () => {
+    const put = (body: unknown, headers = ADMIN) =>
+      call(
+        handler,
+        httpEvent('PUT /api/inventory/{itemId}', { pathParameters: { itemId: 'ADM-1' }, body, headers }),
+      );
+    expect((await put({ name: 'Suite', totalQuantity: 3 }, WRITE)).status).toBe(403);
+    expect((await put({ name: 'Suite', totalQuantity: 3 })).status).toBe(201);
+    await reserve({ bookingId: randomUUID(), itemId: 'ADM-1', quantity: 2 });
+    expect((await put({ name: 'Suite', totalQuantity: 1 })).body?.error.code).toBe('STOCK_CONFLICT');
+    const updated = await put({ name: 'Big suite', totalQuantity: 6 });
+    expect(updated).toMatchObject({
+      status: 200,
+      body: { name: 'Big suite', totalQuantity: 6, availableQuantity: 4 },
+    });
+    const adjust = (delta: number) =>
+      call(
+        handler,
+        httpEvent('POST /api/inventory/{itemId}/adjustments', {
+          pathParameters: { itemId: 'ADM-1' },
+          body: { delta, reason: 'audit' },
+          headers: ADMIN,
+        }),
+      );
+    expect((await adjust(-5)).body?.error.code).toBe('STOCK_CONFLICT');
+    expect((await adjust(-4)).body).toMatchObject({
+      totalQuantity: 2,
+      availableQuantity: 0,
+      reservedQuantity: 2,
+    });
+  });
+
+  it('pages through the item list with nextToken', async () => {
+    for (let i = 0; i < 5; i++) await seedItem(t.doc, t.tableName, `PAGE-${i}`, 1);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const res = await call(
+        handler,
+        httpEvent('GET /api/inventory', { query: { limit: '3', ...(nextToken ? { nextToken } : {}) } }),
+      );
+      expect(res.status).toBe(200);
+      seen.push(...res.body?.items.map((i: { itemId: string }) => i.itemId));
+      nextToken = res.body?.nextToken;
+    } while (nextToken);
+    expect(seen.filter((id) => id.startsWith('PAGE-'))).toEqual([
+      'PAGE-0',
+      'PAGE-1',
+      'PAGE-2',
+      'PAGE-3',
+      'PAGE-4',
+    ]);
+    const tampered = await call(
+      handler,
+      httpEvent('GET /api/inventory', { query: { nextToken: 'eyJub3QiOiJvdXJzIn0' } }),
+    );
+    expect(tampered.body?.error.code).toBe('VALIDATION_ERROR');
+  });
+});
+
+describe('latency (a measurement printed for the record, not an assertion)', () => {
+  it('reserve through the handler against DynamoDB Local at concurrency 1 and 10', async () => {
+    await seedItem(t.doc, t.tableName, 'LAT-1', 100_000);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const timed = async () => {
+      const start = performance.now();
+      const res = await reserve({ bookingId: randomUUID(), itemId: 'LAT-1', quantity: 1 });
+      expect(res.status).toBe(201);
+      return performance.now() - start;
+    };
+    const sequential: number[] = [];
+    for (let i = 0; i < 60; i++) sequential.push(await timed());
+    const concurrent: number[] = [];
+    for (let round = 0; round < 6; round++)
+      concurrent.push(...(await Promise.all(Array.from({ length: 10 }, timed))));
+    console.info(
+      `reserve via handler on DynamoDB Local: median ${median(sequential.slice(10)).toFixed(1)} ms at concurrency 1, ${median(concurrent).toFixed(1)} ms at concurrency 10`,
+    );
+  });
+});
