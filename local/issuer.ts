@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importPKCS8,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+
+export const LOCAL_AUDIENCE = 'inventory-local';
+export const issuerUrl = (edgePort: number) => `http://127.0.0.1:${edgePort}/_local/issuer`;
+
+/**
+ * The local cloud's token issuer: an RS256 key pair kept under `.local/issuer/` (so
+ * tokens survive restarts), its JWKS, and a signer for `npm run token`.
+ */
+export class LocalIssuer {
+  private constructor(
+    readonly issuer: string,
+    readonly jwks: JSONWebKeySet,
+    private readonly privateKey: Awaited<ReturnType<typeof importPKCS8>>,
+    private readonly kid: string,
+  ) {}
+
+  static async load(dir: string, issuer: string): Promise<LocalIssuer> {
+    mkdirSync(dir, { recursive: true });
+    const keyFile = join(dir, 'private-key.pem');
+    const jwksFile = join(dir, 'jwks.json');
+    if (!existsSync(keyFile) || !existsSync(jwksFile)) {
+      const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+      const kid = `local-${Date.now().toString(36)}`;
+      writeFileSync(keyFile, await exportPKCS8(privateKey), { mode: 0o600 });
+      writeFileSync(
+        jwksFile,
+        JSON.stringify(
+          { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] },
+          null,
+          2,
+        ),
+      );
+    }
+    const jwks = JSON.parse(readFileSync(jwksFile, 'utf8')) as JSONWebKeySet;
+    const kid = String(jwks.keys[0]?.kid);
+    return new LocalIssuer(issuer, jwks, await importPKCS8(readFileSync(keyFile, 'utf8'), 'RS256'), kid);
+  }
+
+  sign(options: {
+    scopes: string[];
+    subject?: string;
+    audience?: string;
+    expiresInSeconds?: number;
+  }): Promise<string> {
+    return new SignJWT({ scope: options.scopes.join(' '), client_id: options.audience ?? LOCAL_AUDIENCE })
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(options.audience ?? LOCAL_AUDIENCE)
+      .setSubject(options.subject ?? 'local-developer')
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (options.expiresInSeconds ?? 3600))
+      .sign(this.privateKey);
+  }
+
+  /** What API Gateway's JWT authorizer checks: signature, issuer, audience, expiry. */
+  async verify(token: string, issuer: string, audience: string[]): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), {
+      issuer,
+      algorithms: ['RS256'],
+    });
+    const aud = [payload.aud ?? []].flat();
+    const clientId = typeof payload.client_id === 'string' ? [payload.client_id] : [];
+    if (![...aud, ...clientId].some((a) => audience.includes(a))) throw new Error('audience not accepted');
+    return payload;
+  }
+}

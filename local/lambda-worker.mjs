@@ -1,0 +1,45 @@
+// One Lambda execution environment: a worker thread with its own process.env that loads
+// the bundled handler once (the cold start) and then serves invocations one at a time.
+
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const { codePath, exportName, functionName, memoryLimitInMB, region } = workerData;
+let handlerPromise;
+
+function loadHandler() {
+  handlerPromise ??= import(pathToFileURL(codePath).href).then((module) => {
+    const handler = module[exportName];
+    if (typeof handler !== 'function') throw new Error(`${codePath} has no export ${exportName}`);
+    return handler;
+  });
+  return handlerPromise;
+}
+
+parentPort.on('message', async ({ id, event, requestId, deadline }) => {
+  const context = {
+    awsRequestId: requestId,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+    memoryLimitInMB: String(memoryLimitInMB),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/${process.pid}`,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {},
+    fail() {},
+    succeed() {},
+  };
+  try {
+    const handler = await loadHandler();
+    const result = await handler(event, context);
+    parentPort.postMessage({ id, ok: true, result: result === undefined ? null : result });
+  } catch (error) {
+    parentPort.postMessage({
+      id,
+      ok: false,
+      error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), stack: error?.stack },
+    });
+  }
+});
