@@ -70,7 +70,7 @@ export class InventoryServiceStack extends Stack {
         content: JSON.stringify(schemas[name]),
         description: `detail of ${name}`,
       });
-      schema.addDependency(registry);
+      schema.node.addDependency(registry);
     }
   }
 }
