@@ -46,7 +46,11 @@ export function synthesize(options: {
     execFileSync(join(options.root, 'node_modules', '.bin', 'cdk'), args, {
       cwd: options.root,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+      env: {
+        ...process.env,
+        PATH: `${join(options.root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+        CDK_DISABLE_VERSION_CHECK: '1',
+      },
     });
     writeStamp(join(options.root, options.outdir), JSON.stringify(options.context));
   }
