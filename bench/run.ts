@@ -304,7 +304,15 @@ function countingClient(): { client: DynamoDBClient; counted: Counted; reset(): 
       const input = (a as { input: Record<string, any> }).input;
       const output = (result as { output: Record<string, any> }).output;
       counted.requests[name] = (counted.requests[name] ?? 0) + 1;
-      const size = (item: unknown) => (item ? itemSize(unmarshall(item as never)) : 1);
+      // The document client may hand over native values or attribute values: size either.
+      const size = (item: unknown) => {
+        if (!item) return 1;
+        try {
+          return itemSize(unmarshall(item as never));
+        } catch {
+          return itemSize(item);
+        }
+      };
       switch (name) {
         case 'GetItem':
           counted.rcu += Capacity.read(size(output.Item), input.ConsistentRead ? 'strong' : 'eventual');
