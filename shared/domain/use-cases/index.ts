@@ -2,6 +2,7 @@ export * from './confirm-booking.ts';
 export * from './expire-reservations.ts';
 export * from './manage-stock.ts';
 export * from './queries.ts';
+export { defaultReclaimGate, ReclaimGate } from './reclaim-gate.ts';
 export * from './reconcile.ts';
 export * from './release-booking.ts';
 export * from './reserve-booking.ts';

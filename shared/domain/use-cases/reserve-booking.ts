@@ -19,6 +19,7 @@ import {
 } from '../outgoing-events.ts';
 import type { Causation, Dependencies, OutgoingEvent } from '../ports.ts';
 import { expireDueReservations } from './expire-reservations.ts';
+import { defaultReclaimGate, type ReclaimGate } from './reclaim-gate.ts';
 import { isoNow, publishCommitted, validateLines, withDecisionRetries } from './shared.ts';
 
 export interface ReserveBookingInput extends Causation {
@@ -43,14 +44,16 @@ export interface ReserveBookingResult {
  * 3. Otherwise write, in one transaction, the reservation, one conditional stock move per
  *    line (available to reserved, or to confirmed when the payment came first) and the
  *    events in the outbox; publish them.
- * 4. On a shortfall, reclaim expired holds once and retry; then publish
+ * 4. On a shortfall, reclaim expired holds once and retry (skipped for a few seconds after
+ *    a reclaim on those items found nothing, see ReclaimGate); then publish
  *    InventoryReservationFailed (and InventoryConfirmationFailed if the booking was paid).
  */
 export async function reserveBooking(
   input: ReserveBookingInput,
-  deps: Dependencies & { defaultTtlSeconds?: number },
+  deps: Dependencies & { defaultTtlSeconds?: number; reclaimGate?: ReclaimGate },
 ): Promise<ReserveBookingResult> {
   const lines = validateLines(input.items);
+  const gate = deps.reclaimGate ?? defaultReclaimGate;
   const causation: Causation = {
     correlationId: input.correlationId,
     ...(input.causationId ? { causationId: input.causationId } : {}),
@@ -60,10 +63,18 @@ export async function reserveBooking(
     try {
       return await withDecisionRetries(() => attemptReserve(input.bookingId, lines, input, causation, deps));
     } catch (error) {
-      if (error instanceof InsufficientInventoryError && !reclaimed && mayReclaim(error)) {
+      const shortItems =
+        error instanceof InsufficientInventoryError ? error.shortfalls.map((s) => s.itemId) : [];
+      if (
+        error instanceof InsufficientInventoryError &&
+        !reclaimed &&
+        mayReclaim(error) &&
+        gate.allow(shortItems)
+      ) {
         reclaimed = true;
         // Availability must not depend on the sweeper's cadence: free expired holds first.
         const freed = await expireDueReservations({ limit: 100, itemIds: lines.map((l) => l.itemId) }, deps);
+        gate.record(shortItems, freed.expired);
         if (freed.expired > 0) continue;
       }
       await publishFailure(input.bookingId, error, causation, deps);
