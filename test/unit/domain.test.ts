@@ -1,0 +1,230 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
+import { withJitteredRetries } from '../../shared/adapters/retry.ts';
+import {
+  ConcurrentModificationError,
+  InsufficientInventoryError,
+  InvalidTransitionError,
+  ItemNotFoundError,
+  ValidationError,
+} from '../../shared/domain/errors.ts';
+import { eventIdFor, reservationIdFor } from '../../shared/domain/event-ids.ts';
+import { RESERVATION_STATUSES, type Reservation, type ReservationStatus } from '../../shared/domain/model.ts';
+import {
+  ALLOWED_TRANSITIONS,
+  assertTransition,
+  quantityMovement,
+} from '../../shared/domain/reservation-rules.ts';
+import { ReclaimGate } from '../../shared/domain/use-cases/reclaim-gate.ts';
+import { validateLines } from '../../shared/domain/use-cases/shared.ts';
+
+describe('reservation state machine', () => {
+  const allowed: [ReservationStatus, ReservationStatus][] = [
+    ['RESERVED', 'CONFIRMED'],
+    ['RESERVED', 'RELEASED'],
+    ['RESERVED', 'EXPIRED'],
+    ['CONFIRMED', 'RELEASED'],
+  ];
+  it('allows exactly the four documented transitions', () => {
+    const all = RESERVATION_STATUSES.flatMap((from) => ALLOWED_TRANSITIONS[from].map((to) => [from, to]));
+    expect(all.sort()).toEqual([...allowed].sort());
+  });
+  it.each(RESERVATION_STATUSES.flatMap((from) => RESERVATION_STATUSES.map((to) => [from, to] as const)))(
+    '%s -> %s',
+    (from, to) => {
+      const ok = allowed.some(([a, b]) => a === from && b === to);
+      if (ok) expect(() => assertTransition(from, to)).not.toThrow();
+      else expect(() => assertTransition(from, to)).toThrow(InvalidTransitionError);
+    },
+  );
+  it('moves units between the right counters', () => {
+    expect(quantityMovement('RESERVED', 'CONFIRMED')).toEqual({ from: 'reserved', to: 'confirmed' });
+    expect(quantityMovement('RESERVED', 'EXPIRED')).toEqual({ from: 'reserved', to: 'available' });
+    expect(quantityMovement('CONFIRMED', 'RELEASED')).toEqual({ from: 'confirmed', to: 'available' });
+  });
+});
+
+describe('line validation', () => {
+  it('sorts valid lines and refuses bad ones', () => {
+    expect(
+      validateLines([
+        { itemId: 'B', quantity: 1 },
+        { itemId: 'A', quantity: 2 },
+      ]).map((l) => l.itemId),
+    ).toEqual(['A', 'B']);
+    for (const lines of [
+      [],
+      Array.from({ length: 26 }, (_, i) => ({ itemId: `I${i}`, quantity: 1 })),
+      [{ itemId: 'A', quantity: 0 }],
+      [{ itemId: 'A', quantity: 10_001 }],
+      [{ itemId: 'A', quantity: 1.5 }],
+      [{ itemId: ' bad', quantity: 1 }],
+      [
+        { itemId: 'A', quantity: 1 },
+        { itemId: 'A', quantity: 1 },
+      ],
+    ]) {
+      expect(() => validateLines(lines)).toThrow(ValidationError);
+    }
+  });
+});
+
+describe('derived ids', () => {
+  it('are stable for the same booking, transition and generation, and differ otherwise', () => {
+    const b = '3f0c5a4e-8d7b-4a51-9b1e-6a2f1c9d4e11';
+    expect(eventIdFor(b, 'RESERVED')).toBe(eventIdFor(b, 'RESERVED', 0));
+    expect(eventIdFor(b, 'RESERVED')).not.toBe(eventIdFor(b, 'CONFIRMED'));
+    expect(eventIdFor(b, 'RESERVED', 1)).not.toBe(eventIdFor(b, 'RESERVED', 0));
+    expect(reservationIdFor(b)).toBe(reservationIdFor(b));
+    expect(reservationIdFor(b)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('jittered retries', () => {
+  it('retries only what is retryable, within the ceiling, at most `attempts` times', async () => {
+    const sleeps: number[] = [];
+    let calls = 0;
+    const retryable = new Error('again');
+    await expect(
+      withJitteredRetries(
+        async () => {
+          calls++;
+          throw retryable;
+        },
+        (e) => e === retryable,
+        {
+          attempts: 4,
+          baseDelayMs: 10,
+          maxDelayMs: 25,
+          random: () => 0.999,
+          sleep: async (ms) => void sleeps.push(ms),
+        },
+      ),
+    ).rejects.toBe(retryable);
+    expect(calls).toBe(4);
+    expect(sleeps).toEqual([9, 19, 24]);
+    calls = 0;
+    await expect(
+      withJitteredRetries(
+        async () => (calls++, Promise.reject(new Error('no'))),
+        () => false,
+      ),
+    ).rejects.toThrow('no');
+    expect(calls).toBe(1);
+  });
+});
+
+describe('reclaim gate', () => {
+  it('skips sweeps for an item within the cooldown after a fruitless one', () => {
+    let now = 0;
+    const gate = new ReclaimGate(5_000, () => now);
+    expect(gate.allow(['A'])).toBe(true);
+    gate.record(['A'], 0);
+    expect(gate.allow(['A'])).toBe(false);
+    expect(gate.allow(['A', 'B'])).toBe(true);
+    now = 5_000;
+    expect(gate.allow(['A'])).toBe(true);
+    gate.record(['A'], 0);
+    gate.record(['A'], 2);
+    expect(gate.allow(['A'])).toBe(true);
+  });
+});
+
+describe('store: cancellation reasons become domain errors', () => {
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const store = new DynamoDbInventoryStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+    tableName: 't',
+    conflictRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+  });
+  const reservation: Reservation = {
+    reservationId: 'r',
+    bookingId: 'b',
+    status: 'RESERVED',
+    items: [
+      { itemId: 'A', quantity: 2 },
+      { itemId: 'B', quantity: 5 },
+    ],
+    expiresAt: '2026-01-01T00:15:00.000Z',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    correlationId: 'c',
+    version: 1,
+    generation: 0,
+  };
+  const write = () =>
+    store.writeReservation({
+      expected: { kind: 'absent' },
+      next: reservation,
+      movements: reservation.items.map((l) => ({ ...l, from: 'available', to: 'reserved' })),
+      movementType: 'RESERVE',
+      requireNoPayment: true,
+      events: [],
+      now: '2026-01-01T00:00:00.000Z',
+    });
+  const cancelled = (reasons: { Code: string; Item?: Record<string, unknown> }[]) =>
+    new TransactionCanceledException({
+      message: 'cancelled',
+      $metadata: {},
+      CancellationReasons: reasons as never,
+    });
+  const none = { Code: 'None' };
+
+  beforeEach(() => ddb.reset());
+
+  it('a failed stock line with its old item -> InsufficientInventoryError with what is left', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        cancelled([
+          none,
+          none,
+          none,
+          {
+            Code: 'ConditionalCheckFailed',
+            Item: { availableQuantity: { N: '3' }, reservedQuantity: { N: '1' } },
+          },
+          none,
+          none,
+        ]),
+      );
+    const error = await write().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InsufficientInventoryError);
+    expect((error as InsufficientInventoryError).shortfalls).toEqual([
+      { itemId: 'B', requested: 5, available: 3 },
+    ]);
+  });
+
+  it('a failed stock line without an item -> ItemNotFoundError', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled([none, none, { Code: 'ConditionalCheckFailed' }, none, none, none]));
+    await expect(write()).rejects.toBeInstanceOf(ItemNotFoundError);
+  });
+
+  it('a failed reservation or payment condition -> ConcurrentModificationError (re-decide)', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, none, none, none, none, none]));
+    await expect(write()).rejects.toBeInstanceOf(ConcurrentModificationError);
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled([none, { Code: 'ConditionalCheckFailed' }, none, none, none, none]));
+    await expect(write()).rejects.toBeInstanceOf(ConcurrentModificationError);
+  });
+
+  it('TransactionConflict is retried, then succeeds; past the budget it is a ConcurrentModificationError', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled([{ Code: 'TransactionConflict' }]))
+      .resolves({});
+    await expect(write()).resolves.toBeUndefined();
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'TransactionConflict' }]));
+    await expect(write()).rejects.toBeInstanceOf(ConcurrentModificationError);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+});
