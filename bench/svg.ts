@@ -99,6 +99,7 @@ function svg(
   plotH: number,
 ) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">
+<title>${esc(title)}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${width / 2}" y="22" font-size="15" text-anchor="middle" font-weight="bold">${esc(title)}</text>
 <line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333"/>

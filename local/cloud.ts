@@ -10,7 +10,7 @@ import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-loc
 import { LocalEventBridge, type LocalRule } from './eventbridge.ts';
 import { issuerUrl, LOCAL_AUDIENCE, LocalIssuer } from './issuer.ts';
 import { type FunctionConfig, InvocationError, LocalFunction } from './lambda-runtime.ts';
-import { type CloudAssembly, type Resource, resolve, synthesize } from './template.ts';
+import { type Resource, resolve, synthesize } from './template.ts';
 
 /** Resource types the local cloud runs; every other type in the template is listed as not emulated. */
 export const SUPPORTED_TYPES = [

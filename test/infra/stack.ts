@@ -40,7 +40,7 @@ export function actionsOf(
   const fns = template.findResources('AWS::Lambda::Function');
   const id = Object.keys(fns).find((k) => k.startsWith(functionLogicalIdPrefix));
   if (!id) throw new Error(`no function ${functionLogicalIdPrefix}`);
-  const roleRef = (fns[id]?.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
+  const roleRef = (fns[id]!.Properties as { Role: { 'Fn::GetAtt': [string, string] } }).Role['Fn::GetAtt'][0];
   const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
     ((p.Properties as { Roles: { Ref: string }[] }).Roles ?? []).some((r) => r.Ref === roleRef),
   );

@@ -191,7 +191,7 @@ describe('administration and browsing', () => {
         httpEvent('GET /api/inventory', { query: { limit: '3', ...(nextToken ? { nextToken } : {}) } }),
       );
       expect(res.status).toBe(200);
-      seen.push(...res.body?.items.map((i: { itemId: string }) => i.itemId));
+      seen.push(...(res.body?.items ?? []).map((i: { itemId: string }) => i.itemId));
       nextToken = res.body?.nextToken;
     } while (nextToken);
     expect(seen.filter((id) => id.startsWith('PAGE-'))).toEqual([

@@ -109,7 +109,10 @@ describe('jittered retries', () => {
     calls = 0;
     await expect(
       withJitteredRetries(
-        async () => (calls++, Promise.reject(new Error('no'))),
+        async () => {
+          calls++;
+          throw new Error('no');
+        },
         () => false,
       ),
     ).rejects.toThrow('no');
@@ -175,21 +178,19 @@ describe('store: cancellation reasons become domain errors', () => {
   beforeEach(() => ddb.reset());
 
   it('a failed stock line with its old item -> InsufficientInventoryError with what is left', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(
-        cancelled([
-          none,
-          none,
-          none,
-          {
-            Code: 'ConditionalCheckFailed',
-            Item: { availableQuantity: { N: '3' }, reservedQuantity: { N: '1' } },
-          },
-          none,
-          none,
-        ]),
-      );
+    ddb.on(TransactWriteCommand).rejects(
+      cancelled([
+        none,
+        none,
+        none,
+        {
+          Code: 'ConditionalCheckFailed',
+          Item: { availableQuantity: { N: '3' }, reservedQuantity: { N: '1' } },
+        },
+        none,
+        none,
+      ]),
+    );
     const error = await write().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InsufficientInventoryError);
     expect((error as InsufficientInventoryError).shortfalls).toEqual([
