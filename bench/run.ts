@@ -19,7 +19,12 @@ import { consumedEvents } from '../events/index.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
 import { ManualClock, systemClock } from '../shared/adapters/clock.ts';
-import { DynamoDbInventoryStore, shardOf } from '../shared/adapters/dynamodb-store.ts';
+import {
+  DynamoDbInventoryStore,
+  itemRow,
+  newItem,
+  reservationRow,
+} from '../shared/adapters/dynamodb-store.ts';
 import { domainTableDefinition, idempotencyTableDefinition } from '../shared/adapters/table-schema.ts';
 import { createConsumer } from '../shared/consumers/consumer.ts';
 import { onBookingCreated, onPaymentFailed, onPaymentSucceeded } from '../shared/consumers/saga-handlers.ts';
@@ -93,26 +98,7 @@ async function freshTable(prefix: string) {
 }
 
 async function seed(tableName: string, itemId: string, total: number) {
-  await doc?.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: {
-        pk: `ITEM#${itemId}`,
-        sk: 'ITEM',
-        entity: 'ITEM',
-        gsi1pk: 'ITEMS',
-        gsi1sk: itemId,
-        itemId,
-        name: itemId,
-        totalQuantity: total,
-        availableQuantity: total,
-        reservedQuantity: 0,
-        confirmedQuantity: 0,
-        updatedAt: new Date().toISOString(),
-        version: 1,
-      },
-    }),
-  );
+  await doc?.send(new PutCommand({ TableName: tableName, Item: itemRow(newItem(itemId, total)) }));
 }
 
 try {
@@ -537,10 +523,7 @@ async function expiryScaling() {
         const expiresAt = new Date(now.getTime() + (i + j < K ? -60_000 : 3_600_000)).toISOString();
         return {
           PutRequest: {
-            Item: {
-              pk: `BOOKING#${bookingId}`,
-              sk: 'RESERVATION',
-              entity: 'RESERVATION',
+            Item: reservationRow({
               reservationId: reservationIdFor(bookingId),
               bookingId,
               status: 'RESERVED',
@@ -550,9 +533,7 @@ async function expiryScaling() {
               correlationId: 'bench',
               version: 1,
               generation: 0,
-              gsi2pk: `EXPIRY#${shardOf(bookingId)}`,
-              gsi2sk: `${expiresAt}#${bookingId}`,
-            },
+            }),
           },
         };
       });
@@ -611,24 +592,7 @@ async function sagaLatency() {
     const ddb = new DynamoDBClient({ ...aws, endpoint: cloud.urls.edge });
     const eb = new EventBridgeClient({ ...aws, endpoint: cloud.urls.edge });
     await createDocumentClient(ddb).send(
-      new PutCommand({
-        TableName: cloud.outputs.TableName,
-        Item: {
-          pk: 'ITEM#BENCH',
-          sk: 'ITEM',
-          entity: 'ITEM',
-          gsi1pk: 'ITEMS',
-          gsi1sk: 'BENCH',
-          itemId: 'BENCH',
-          name: 'bench',
-          totalQuantity: 10_000_000,
-          availableQuantity: 10_000_000,
-          reservedQuantity: 0,
-          confirmedQuantity: 0,
-          updatedAt: new Date().toISOString(),
-          version: 1,
-        },
-      }),
+      new PutCommand({ TableName: cloud.outputs.TableName, Item: itemRow(newItem('BENCH', 10_000_000)) }),
     );
     const seen = new Map<string, number>();
     cloud.bus.onEvent((e) => {

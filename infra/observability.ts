@@ -34,6 +34,38 @@ export const businessMetric = (metricName: string, extra: Record<string, string>
     period: Duration.minutes(5),
   });
 
+/** The operations our functions send to DynamoDB. */
+const TABLE_OPERATIONS = [
+  'GetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'TransactWriteItems',
+  'BatchGetItem',
+  'BatchWriteItem',
+];
+
+/** A per-operation DynamoDB metric summed over every operation we use. */
+function sumOverOperations(tableName: string, metricName: string): MathExpression {
+  return new MathExpression({
+    expression: 'SUM(METRICS())',
+    usingMetrics: Object.fromEntries(
+      TABLE_OPERATIONS.map((operation) => [
+        `m${operation}`,
+        new Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: { TableName: tableName, Operation: operation },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+      ]),
+    ),
+    period: Duration.minutes(5),
+  });
+}
+
 /**
  * Alarms (to one SNS topic), the saga dashboard and the saved Logs Insights queries.
  * Every alarm's meaning and response is in docs/runbook.md.
@@ -127,50 +159,18 @@ export class Observability extends Construct {
       ['InventoryTable', stateful.table],
       ['IdempotencyTable', stateful.idempotencyTable],
     ] as const) {
-      alarm(`${name}ThrottledRequests`, {
-        alarmDescription: `${name}: throttled requests (runbook: DynamoDB)`,
-        metric: new MathExpression({
-          expression: 'SUM(METRICS())',
-          usingMetrics: Object.fromEntries(
-            ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'TransactWriteItems', 'BatchGetItem'].map((op) => [
-              `t${op}`,
-              new Metric({
-                namespace: 'AWS/DynamoDB',
-                metricName: 'ThrottledRequests',
-                dimensionsMap: { TableName: table.tableName, Operation: op },
-                statistic: 'Sum',
-                period: Duration.minutes(5),
-              }),
-            ]),
-          ),
-          period: Duration.minutes(5),
-        }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      });
-      alarm(`${name}SystemErrors`, {
-        alarmDescription: `${name}: system errors (runbook: DynamoDB)`,
-        metric: new MathExpression({
-          expression: 'SUM(METRICS())',
-          usingMetrics: Object.fromEntries(
-            ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'TransactWriteItems'].map((op) => [
-              `e${op}`,
-              new Metric({
-                namespace: 'AWS/DynamoDB',
-                metricName: 'SystemErrors',
-                dimensionsMap: { TableName: table.tableName, Operation: op },
-                statistic: 'Sum',
-                period: Duration.minutes(5),
-              }),
-            ]),
-          ),
-          period: Duration.minutes(5),
-        }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      });
+      for (const [metricName, what] of [
+        ['ThrottledRequests', 'throttled requests'],
+        ['SystemErrors', 'system errors'],
+      ] as const) {
+        alarm(`${name}${metricName}`, {
+          alarmDescription: `${name}: ${what} (runbook: DynamoDB)`,
+          metric: sumOverOperations(table.tableName, metricName),
+          threshold: 0,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        });
+      }
     }
     const apiMetric = (metricName: string) =>
       new Metric({

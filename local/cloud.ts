@@ -6,6 +6,7 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aw
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startFauxqs } from 'fauxqs';
+import { itemRow, newItem } from '../shared/adapters/dynamodb-store.ts';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
 import { LocalEventBridge, type LocalRule } from './eventbridge.ts';
 import { issuerUrl, LOCAL_AUDIENCE, LocalIssuer } from './issuer.ts';
@@ -757,21 +758,7 @@ async function seed(file: string, client: DynamoDBClient, tableName: string) {
         .send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              pk: `ITEM#${item.itemId}`,
-              sk: 'ITEM',
-              entity: 'ITEM',
-              gsi1pk: 'ITEMS',
-              gsi1sk: item.itemId,
-              itemId: item.itemId,
-              name: item.name,
-              totalQuantity: item.totalQuantity,
-              availableQuantity: item.totalQuantity,
-              reservedQuantity: 0,
-              confirmedQuantity: 0,
-              updatedAt: now,
-              version: 1,
-            },
+            Item: itemRow(newItem(item.itemId, item.totalQuantity, item.name, now)),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         )

@@ -70,6 +70,51 @@ export function shardOf(key: string): number {
   return (hash >>> 0) % DUE_SHARDS;
 }
 
+/** The stored row of an item: keys, the items-index keys and the item. */
+export function itemRow(item: StoredItem): Record<string, unknown> {
+  return {
+    ...itemKey(item.itemId),
+    entity: 'ITEM',
+    [ITEMS_INDEX.partitionKey]: ITEMS_PARTITION,
+    [ITEMS_INDEX.sortKey]: item.itemId,
+    ...item,
+  };
+}
+
+/** A new item with all its stock available (seeding, tests, benchmarks). */
+export function newItem(
+  itemId: string,
+  totalQuantity: number,
+  name = itemId,
+  now = new Date().toISOString(),
+): StoredItem {
+  return {
+    itemId,
+    name,
+    totalQuantity,
+    availableQuantity: totalQuantity,
+    reservedQuantity: 0,
+    confirmedQuantity: 0,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+/** The stored row of a reservation; while RESERVED it sits in the due index by expiry. */
+export function reservationRow(reservation: Reservation): Record<string, unknown> {
+  return {
+    ...bookingKey(reservation.bookingId),
+    entity: 'RESERVATION',
+    ...reservation,
+    ...(reservation.status === 'RESERVED'
+      ? {
+          [DUE_INDEX.partitionKey]: `EXPIRY#${shardOf(reservation.bookingId)}`,
+          [DUE_INDEX.sortKey]: `${reservation.expiresAt}#${reservation.bookingId}`,
+        }
+      : {}),
+  };
+}
+
 export interface DynamoDbInventoryStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -168,21 +213,10 @@ export class DynamoDbInventoryStore implements InventoryStore {
     const { next, expected } = write;
     const items: TransactItem[] = [];
     const actions: Action[] = [];
-    const reservationRow = {
-      ...bookingKey(next.bookingId),
-      entity: 'RESERVATION',
-      ...next,
-      ...(next.status === 'RESERVED'
-        ? {
-            [DUE_INDEX.partitionKey]: `EXPIRY#${shardOf(next.bookingId)}`,
-            [DUE_INDEX.sortKey]: `${next.expiresAt}#${next.bookingId}`,
-          }
-        : {}),
-    };
     items.push({
       Put: {
         TableName: this.#table,
-        Item: reservationRow,
+        Item: reservationRow(next),
         ...(expected.kind === 'absent'
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {
@@ -281,13 +315,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
         {
           Put: {
             TableName: this.#table,
-            Item: {
-              ...itemKey(item.itemId),
-              entity: 'ITEM',
-              [ITEMS_INDEX.partitionKey]: ITEMS_PARTITION,
-              [ITEMS_INDEX.sortKey]: item.itemId,
-              ...item,
-            },
+            Item: itemRow(item),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },

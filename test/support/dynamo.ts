@@ -3,7 +3,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
-import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
+import { DynamoDbInventoryStore, itemRow, newItem } from '../../shared/adapters/dynamodb-store.ts';
 import {
   domainTableDefinition,
   ITEMS_INDEX,
@@ -65,27 +65,10 @@ export async function seedItem(
   totalQuantity: number,
   name = itemId,
 ): Promise<void> {
-  const item: StoredItem = {
-    itemId,
-    name,
-    totalQuantity,
-    availableQuantity: totalQuantity,
-    reservedQuantity: 0,
-    confirmedQuantity: 0,
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    version: 1,
-  };
   await doc.send(
     new PutCommand({
       TableName: tableName,
-      Item: {
-        pk: `ITEM#${itemId}`,
-        sk: 'ITEM',
-        entity: 'ITEM',
-        [ITEMS_INDEX.partitionKey]: ITEMS_PARTITION,
-        [ITEMS_INDEX.sortKey]: itemId,
-        ...item,
-      },
+      Item: itemRow(newItem(itemId, totalQuantity, name, '2026-01-01T00:00:00.000Z')),
     }),
   );
 }

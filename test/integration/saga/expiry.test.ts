@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
-import { shardOf } from '../../../shared/adapters/dynamodb-store.ts';
+import { reservationRow } from '../../../shared/adapters/dynamodb-store.ts';
 import { reservationIdFor } from '../../../shared/domain/event-ids.ts';
 import {
   confirmBooking,
@@ -97,10 +97,7 @@ describe('expiry', () => {
     const rows = Array.from({ length: due + live }, (_, i) => {
       const bookingId = randomUUID();
       const expiresAt = new Date(Date.parse(now) + (i < due ? -60_000 : 3_600_000)).toISOString();
-      return {
-        pk: `BOOKING#${bookingId}`,
-        sk: 'RESERVATION',
-        entity: 'RESERVATION',
+      return reservationRow({
         reservationId: reservationIdFor(bookingId),
         bookingId,
         status: 'RESERVED',
@@ -110,9 +107,7 @@ describe('expiry', () => {
         correlationId: 'load',
         version: 1,
         generation: 0,
-        gsi2pk: `EXPIRY#${shardOf(bookingId)}`,
-        gsi2sk: `${expiresAt}#${bookingId}`,
-      };
+      });
     });
     for (let i = 0; i < rows.length; i += 25) {
       await t.doc.send(
