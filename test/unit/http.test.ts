@@ -260,3 +260,23 @@ describe('OpenAPI document', () => {
     expect(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')).toBe(openApiFileContent());
   });
 });
+
+describe('idempotency outcomes over HTTP', () => {
+  it('maps an in-progress duplicate to 409 REQUEST_IN_PROGRESS and a changed payload to 409 BOOKING_CONFLICT', async () => {
+    const { IdempotencyAlreadyInProgressError, IdempotencyValidationError } = await import(
+      '@aws-lambda-powertools/idempotency'
+    );
+    const handler = createHttpHandler({
+      'POST /dup': async () => {
+        throw new IdempotencyAlreadyInProgressError('in progress');
+      },
+      'POST /changed': async () => {
+        throw new IdempotencyValidationError('payload changed');
+      },
+    });
+    const dup = await call(handler, httpEvent('POST /dup', { body: {} }));
+    expect(dup).toMatchObject({ status: 409, body: { error: { code: 'REQUEST_IN_PROGRESS' } } });
+    const changed = await call(handler, httpEvent('POST /changed', { body: {} }));
+    expect(changed).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+  });
+});
