@@ -1,13 +1,12 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDbAuditStore } from '../shared/adapters/audit-store.ts';
 import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
-import { tableName } from '../shared/config.ts';
+import { reconcileRepair, tableName } from '../shared/config.ts';
 import { reconcile } from '../shared/domain/use-cases/index.ts';
 import { countMetric, logger, metrics } from '../shared/observability.ts';
 
 const store = new DynamoDbAuditStore({ client: createDocumentClient(), tableName: tableName() });
-/** Report only unless RECONCILE_REPAIR=true: a human decides to repair (npm run audit -- --repair). */
-const repair = process.env.RECONCILE_REPAIR === 'true';
+const repair = reconcileRepair();
 
 /** Hourly: recompute stock counters from reservations and report drift (metric InventoryDrift). */
 export const handler = async (_event: ScheduledEvent, context: Context) => {

@@ -31,6 +31,9 @@ export const idempotencyTableName = (env?: NodeJS.ProcessEnv) => requireEnv('IDE
 export const eventBusName = (env?: NodeJS.ProcessEnv) => requireEnv('EVENT_BUS_NAME', env);
 export const reservationTtlSeconds = (env?: NodeJS.ProcessEnv) => intEnv('RESERVATION_TTL_SECONDS', 900, env);
 
+/** The reconciler repairs only when told to (a human decides; `npm run audit -- --repair`). */
+export const reconcileRepair = (env: NodeJS.ProcessEnv = process.env) => env.RECONCILE_REPAIR === 'true';
+
 export interface JwtConfig {
   issuer: string;
   audience: string[];
