@@ -11,7 +11,7 @@ import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-loc
 import { LocalEventBridge, type LocalRule } from './eventbridge.ts';
 import { issuerUrl, LOCAL_AUDIENCE, LocalIssuer } from './issuer.ts';
 import { type FunctionConfig, InvocationError, LocalFunction } from './lambda-runtime.ts';
-import { type Resource, resolve, synthesize } from './template.ts';
+import { type Resource, readAssembly, resolve, synthesize } from './template.ts';
 
 /** Resource types the local cloud runs; every other type in the template is listed as not emulated. */
 export const SUPPORTED_TYPES = [
@@ -32,6 +32,8 @@ export const NO_OP_TYPES = ['AWS::SQS::QueuePolicy', 'AWS::Lambda::Permission', 
 
 export interface LocalCloudOptions {
   root?: string;
+  /** Run this cloud assembly as it is instead of synthesizing (tests of template-driven behaviour). */
+  assemblyDir?: string;
   edgePort?: number;
   httpPort?: number;
   /** Keep DynamoDB data under .local/dynamodb between runs. */
@@ -93,11 +95,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   // Synthesis and DynamoDB Local start in parallel: they are the slow parts.
   const synthesis = Promise.resolve().then(() =>
-    synthesize({
-      root,
-      outdir: 'cdk.local.out',
-      context: { jwtIssuer: issuer.issuer, jwtAudience: LOCAL_AUDIENCE },
-    }),
+    options.assemblyDir
+      ? readAssembly(options.assemblyDir)
+      : synthesize({
+          root,
+          outdir: 'cdk.local.out',
+          context: { jwtIssuer: issuer.issuer, jwtAudience: LOCAL_AUDIENCE },
+        }),
   );
   const dynamoPromise = startDynamoDbLocal(options.persist ? { path: join(localDir, 'dynamodb') } : {});
   const fauxqsPromise = startFauxqs({ port: 0, logger: false });
