@@ -92,7 +92,13 @@ export class LocalEventBridge {
     if (!detail || typeof detail !== 'object' || Array.isArray(detail)) {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object.' };
     }
-    const time = entry.Time ? new Date(entry.Time as string | number) : new Date();
+    // The JSON protocol sends timestamps as epoch seconds.
+    const time =
+      typeof entry.Time === 'number'
+        ? new Date(entry.Time * 1000)
+        : entry.Time
+          ? new Date(entry.Time as string)
+          : new Date();
     const event = {
       version: '0',
       id: randomUUID(),
