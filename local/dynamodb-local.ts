@@ -28,10 +28,20 @@ export async function freePort(): Promise<number> {
 async function waitUntilListening(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null = null;
+  let spawnError: NodeJS.ErrnoException | undefined;
   child.once('exit', (code) => {
     exited = code ?? -1;
   });
+  child.once('error', (error: NodeJS.ErrnoException) => {
+    spawnError = error;
+  });
   while (Date.now() < deadline) {
+    if (spawnError?.code === 'ENOENT') {
+      throw new Error(
+        'DynamoDB Local needs Java 17 or later on the PATH (e.g. apt-get install openjdk-17-jre-headless)',
+      );
+    }
+    if (spawnError) throw spawnError;
     if (exited !== null) throw new Error(`DynamoDB Local exited with code ${exited} before it was ready`);
     try {
       // Any HTTP answer (DynamoDB Local answers 400 to a bare GET) means it listens.
