@@ -11,6 +11,8 @@ export interface ServiceConfig {
   corsOrigins: string[];
   deletionProtection: boolean;
   alarmEmail?: string;
+  /** Reserve one execution each for the sweeper and the reconciler. */
+  reservedConcurrency: boolean;
 }
 
 const list = (value: unknown): string[] =>
@@ -44,5 +46,6 @@ export function readConfig(node: Node): ServiceConfig {
     corsOrigins: list(node.tryGetContext('corsOrigins')),
     deletionProtection: protection === undefined ? stage === 'prod' : String(protection) === 'true',
     ...(alarmEmail ? { alarmEmail } : {}),
+    reservedConcurrency: String(node.tryGetContext('reservedConcurrency')) === 'true',
   };
 }

@@ -111,18 +111,22 @@ export class Stateless extends Construct {
       .bindTable(stateful.table, 'readWrite')
       .bindEventBus(stateful.bus);
     for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful);
+    // One sweeper and one reconciler at a time, when the account can spare the reservation
+    // (-c reservedConcurrency=true). Off by default: new accounts must keep 10 unreserved
+    // executions and a reservation can fail the deploy. Overlapping runs are safe anyway
+    // (every write is conditional); consumers are bounded by their mappings' MaximumConcurrency.
+    const singleton = config.reservedConcurrency ? { reservedConcurrentExecutions: 1 } : {};
     const expire = fn('expire-reservations', 'Expires due holds every minute and relays the outbox', {
       timeout: Duration.seconds(60),
       environment: { EXPIRY_BATCH_LIMIT: '200' },
-      // One sweeper at a time: two would only fight over the same due holds.
-      reservedConcurrentExecutions: 1,
+      ...singleton,
     })
       .bindTable(stateful.table, 'readWrite')
       .bindEventBus(stateful.bus);
     const reconcile = fn('reconcile', 'Recomputes stock counters from reservations; reports drift', {
       timeout: Duration.minutes(5),
       memorySize: 1024,
-      reservedConcurrentExecutions: 1,
+      ...singleton,
     }).bindTable(stateful.table, 'readWriteScan');
     this.#schedule('ExpirySchedule', expire, Duration.minutes(1));
     this.#schedule('ReconcileSchedule', reconcile, Duration.hours(1));

@@ -272,3 +272,14 @@ describe('least privilege', () => {
     );
   });
 });
+
+describe('optional singletons', () => {
+  it('reserves one execution for the sweeper and the reconciler only when asked', () => {
+    const reserved = (t: ReturnType<typeof synth>['template']) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).filter(
+        (f) => f.Properties.ReservedConcurrentExecutions === 1,
+      ).length;
+    expect(reserved(template)).toBe(0);
+    expect(reserved(synth({ reservedConcurrency: 'true' }).template)).toBe(2);
+  });
+});
