@@ -121,7 +121,10 @@ function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStr
         ...response,
         headers: {
           ...response.headers,
-          'x-correlation-id': String((request.internal as Record<string, unknown>).correlationId ?? ''),
+          // Parsing may fail before the correlation middleware ran: then header or request id.
+          'x-correlation-id': String(
+            (request.internal as Record<string, unknown>).correlationId ?? correlationIdOf(request.event),
+          ),
         },
       };
       clearBookingContext();

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ItemNotFoundError } from '../../shared/domain/errors.ts';
-import type { InventoryStore, StoredItem } from '../../shared/domain/ports.ts';
-import { createTokenVerifier, Scope, type TokenVerifier } from '../../shared/http/auth.ts';
-import { HttpError } from '../../shared/http/errors.ts';
-import { createHttpHandler } from '../../shared/http/middleware.ts';
-import { openApiFileContent } from '../../shared/http/openapi.ts';
-import { readRoutes } from '../../shared/http/routes.ts';
-import { call, httpEvent } from '../support/http.ts';
+import { ItemNotFoundError } from '../../../shared/domain/errors.ts';
+import type { InventoryStore, StoredItem } from '../../../shared/domain/ports.ts';
+import { createTokenVerifier, Scope, type TokenVerifier } from '../../../shared/http/auth.ts';
+import { HttpError } from '../../../shared/http/errors.ts';
+import { createHttpHandler } from '../../../shared/http/middleware.ts';
+import { openApiFileContent } from '../../../shared/http/openapi.ts';
+import { readRoutes } from '../../../shared/http/routes.ts';
+import { call, httpEvent } from '../../support/http.ts';
 
 const ISSUER = 'https://issuer.test';
 const JWKS_URI = `${ISSUER}/.well-known/jwks.json`;
@@ -257,7 +257,9 @@ describe('HTTP stack: bad input is a 4xx with a code, never a 500', () => {
 
 describe('OpenAPI document', () => {
   it('is committed and current (run `npm run openapi` after changing a schema)', () => {
-    expect(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')).toBe(openApiFileContent());
+    expect(readFileSync(new URL('../../../openapi.json', import.meta.url), 'utf8')).toBe(
+      openApiFileContent(),
+    );
   });
 });
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../shared/adapters/clock.ts';
-import { Scope, type TokenVerifier } from '../../shared/http/auth.ts';
-import { HttpError } from '../../shared/http/errors.ts';
-import { createHttpHandler } from '../../shared/http/middleware.ts';
-import { adminRoutes, readRoutes, reservationRoutes } from '../../shared/http/routes.ts';
-import { createTestTables, scanAll, seedItem, type TestTables } from '../support/dynamo.ts';
-import { RecordingPublisher, silentLog } from '../support/fakes.ts';
-import { call, type HttpHandler, httpEvent } from '../support/http.ts';
+import { ManualClock } from '../../../shared/adapters/clock.ts';
+import { Scope, type TokenVerifier } from '../../../shared/http/auth.ts';
+import { HttpError } from '../../../shared/http/errors.ts';
+import { createHttpHandler } from '../../../shared/http/middleware.ts';
+import { adminRoutes, readRoutes, reservationRoutes } from '../../../shared/http/routes.ts';
+import { createTestTables, scanAll, seedItem, type TestTables } from '../../support/dynamo.ts';
+import { RecordingPublisher, silentLog } from '../../support/fakes.ts';
+import { call, type HttpHandler, httpEvent } from '../../support/http.ts';
 
 /** Token checks are unit-tested; here a token is simply the list of its scopes. */
 const verifyToken: TokenVerifier = async (authorization, scope) => {
