@@ -26,10 +26,8 @@ export const handler = createHttpHandler(
     clock: systemClock,
     log: logPort,
     verifyToken: createTokenVerifier(jwtConfig()),
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: idempotencyTableName(),
-      awsSdkV3Client: dynamo,
-    }),
+    createPersistenceStore: () =>
+      new DynamoDBPersistenceLayer({ tableName: idempotencyTableName(), awsSdkV3Client: dynamo }),
     defaultTtlSeconds: reservationTtlSeconds(),
   }),
 );

@@ -66,7 +66,12 @@ export function readRoutes(deps: Pick<Dependencies, 'store'>): Record<string, Ro
 
 export interface ReservationRouteDeps extends Dependencies {
   verifyToken: TokenVerifier;
-  persistenceStore: BasePersistenceLayer;
+  /**
+   * Makes a persistence layer; called once per operation. A Powertools persistence layer
+   * keeps the first configuration it sees and ignores later ones, so reserve and release
+   * sharing one would lose reserve's payload validation whenever release ran first.
+   */
+  createPersistenceStore: () => BasePersistenceLayer;
   defaultTtlSeconds: number;
 }
 
@@ -116,7 +121,7 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
       );
       return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
     },
-    { persistenceStore: deps.persistenceStore, config: reserveConfig },
+    { persistenceStore: deps.createPersistenceStore(), config: reserveConfig },
   );
   const release = makeIdempotent(
     async (command: ReleaseCommand) => {
@@ -126,7 +131,7 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
       );
       return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
     },
-    { persistenceStore: deps.persistenceStore, config: releaseConfig },
+    { persistenceStore: deps.createPersistenceStore(), config: releaseConfig },
   );
 
   return {

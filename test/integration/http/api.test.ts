@@ -33,10 +33,8 @@ beforeAll(async () => {
     ...reservationRoutes({
       ...deps,
       verifyToken,
-      persistenceStore: new DynamoDBPersistenceLayer({
-        tableName: t.idempotencyTableName,
-        awsSdkV3Client: t.client,
-      }),
+      createPersistenceStore: () =>
+        new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client }),
       defaultTtlSeconds: 900,
     }),
     ...adminRoutes({ ...deps, verifyToken }),
@@ -145,6 +143,43 @@ describe('reserve and release over HTTP', () => {
       }),
     );
     expect(none.status).toBe(404);
+  });
+});
+
+describe('idempotency settings per operation', () => {
+  it('keeps payload validation on reserve even when release is the first call after a cold start', async () => {
+    // A fresh set of routes, as after a cold start; release runs before any reserve.
+    const cold = createHttpHandler(
+      reservationRoutes({
+        store: t.store,
+        publisher,
+        clock: new ManualClock(new Date()),
+        log: silentLog,
+        verifyToken,
+        createPersistenceStore: () =>
+          new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client }),
+        defaultTtlSeconds: 900,
+      }),
+    );
+    await seedItem(t.doc, t.tableName, 'H-9', 5);
+    const released = await call(
+      cold,
+      httpEvent('POST /api/inventory/release', { body: { bookingId: randomUUID() }, headers: WRITE }),
+    );
+    expect(released.status).toBe(200);
+    const bookingId = randomUUID();
+    const send = (quantity: number) =>
+      call(
+        cold,
+        httpEvent('POST /api/inventory/reserve', {
+          body: { bookingId, itemId: 'H-9', quantity },
+          headers: WRITE,
+        }),
+      );
+    expect((await send(1)).status).toBe(201);
+    // Without payload validation the stored answer (200, quantity 1) would come back here.
+    expect(await send(3)).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+    expect((await send(1)).status).toBe(200);
   });
 });
 
