@@ -1,8 +1,9 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import type { Construct } from 'constructs';
-import { publishedEvents } from '../events/index.ts';
-import { allJsonSchemas } from '../events/json-schemas.ts';
 import type { ServiceConfig } from './config.ts';
 import { Observability } from './observability.ts';
 import { Stateful } from './stateful.ts';
@@ -38,11 +39,13 @@ export class InventoryServiceStack extends Stack {
       'QueueUrls',
       this.toJsonString(
         Object.fromEntries(
-          this.stateful.consumerQueues.flatMap(({ event, queue, dlq, targetDlq }) => [
-            [`${event.detailType}Queue`, queue.queueUrl],
-            [`${event.detailType}Dlq`, dlq.queueUrl],
-            [`${event.detailType}TargetDlq`, targetDlq.queueUrl],
-          ]),
+          this.stateful.consumerQueues
+            .flatMap(({ event, queue, dlq, targetDlq }) => [
+              [`${event.detailType}Queue`, queue.queueUrl],
+              [`${event.detailType}Dlq`, dlq.queueUrl],
+              [`${event.detailType}TargetDlq`, targetDlq.queueUrl],
+            ])
+            .concat(this.stateless.scheduleDlqs.map(({ name, queue }) => [name, queue.queueUrl])),
         ),
       ),
       'Consumer queues and dead-letter queues by name (JSON), for npm run dlq',
@@ -55,22 +58,40 @@ export class InventoryServiceStack extends Stack {
     }
   }
 
-  /** Our published event schemas in an EventBridge Schema Registry, for discovery and code bindings. */
+  /**
+   * Our published event schemas in an EventBridge Schema Registry, for discovery and code
+   * bindings: the committed files of events/schemas whose `x-source` is ours (the consumed
+   * events' schemas belong to their producers' registries).
+   */
   #schemaRegistry(config: ServiceConfig) {
     const registry = new CfnRegistry(this, 'SchemaRegistry', {
       registryName: `inventory-service-${config.stage}`,
       description: 'Events published by the inventory service (source inventory-service)',
     });
-    const schemas = allJsonSchemas();
-    for (const name of Object.keys(publishedEvents)) {
-      const schema = new CfnSchema(this, `${name}Schema`, {
+    for (const { name, schema } of publishedSchemaFiles()) {
+      const created = new CfnSchema(this, `${name}Schema`, {
         registryName: registry.attrRegistryName,
         schemaName: `inventory-service@${name}`,
         type: 'JSONSchemaDraft4',
-        content: JSON.stringify(schemas[name]),
+        content: JSON.stringify(schema),
         description: `detail of ${name}`,
       });
-      schema.node.addDependency(registry);
+      created.node.addDependency(registry);
     }
   }
+}
+
+export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'events', 'schemas');
+
+/** The JSON Schemas in events/schemas of events we publish; none while the folder is absent or empty. */
+export function publishedSchemaFiles(dir = SCHEMA_DIR): { name: string; schema: Record<string, unknown> }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      name: basename(file, '.json'),
+      schema: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>,
+    }))
+    .filter(({ schema }) => schema['x-source'] === 'inventory-service');
 }

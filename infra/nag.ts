@@ -59,7 +59,7 @@ export function acknowledgeNagFindings(
   }
   const dlqs = [
     ...stack.stateful.consumerQueues.flatMap(({ dlq, targetDlq }) => [dlq, targetDlq]),
-    ...stack.stateless.node.findAll().filter((c) => c.node.id.endsWith('ScheduleDlq')),
+    ...stack.stateless.scheduleDlqs.map(({ queue }) => queue),
   ];
   for (const queue of dlqs) {
     ack(queue, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });

@@ -95,7 +95,7 @@ export class Observability extends Construct {
       return created;
     };
 
-    const dlqs: { name: string; queue: Queue }[] = [];
+    const dlqs: { name: string; queue: Queue }[] = [...stateless.scheduleDlqs];
     for (const { event, queue, dlq, targetDlq } of stateful.consumerQueues) {
       dlqs.push(
         { name: `${event.detailType}Dlq`, queue: dlq },

@@ -80,6 +80,8 @@ export class Stateless extends Construct {
   readonly stage: HttpStage;
   readonly auth: Auth;
   readonly rules: { name: string; rule: Rule }[] = [];
+  /** Where each schedule rule puts invocations it could not deliver. */
+  readonly scheduleDlqs: { name: string; queue: Queue }[] = [];
 
   constructor(scope: Construct, id: string, config: ServiceConfig, stateful: Stateful) {
     super(scope, id);
@@ -177,6 +179,7 @@ export class Stateless extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    this.scheduleDlqs.push({ name: `${id}Dlq`, queue: dlq });
     const rule = new Rule(this, id, {
       description: `Runs ${target.node.id} every ${every.toHumanString()}`,
       schedule: Schedule.rate(every),
@@ -233,6 +236,11 @@ export class Stateless extends Construct {
     };
   }
 
+  /**
+   * Payload size: an HTTP API has a fixed 10 MB request cap that cannot be lowered here (no
+   * request validation or body limit setting), so the functions enforce their own, much
+   * smaller JSON body limit (shared/http) and answer 413; the stage throttles bound volume.
+   */
   #httpApi(config: ServiceConfig): { api: HttpApi; stage: HttpStage } {
     const api = new HttpApi(this, 'HttpApi', {
       apiName: `inventory-${config.stage}`,

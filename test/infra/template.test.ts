@@ -2,6 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { publishedEvents } from '../../events/index.ts';
+import { publishedSchemaFiles } from '../../infra/inventory-service-stack.ts';
 import { CONSUMED_EVENTS } from '../../infra/stateful.ts';
 import { ROUTES } from '../../infra/stateless.ts';
 import { actionsOf, synth } from './stack.ts';
@@ -176,9 +178,21 @@ describe('saga wiring', () => {
     for (const s of schedules) expect(s.Targets[0].DeadLetterConfig).toBeDefined();
   });
 
-  it('registers our published schemas in a schema registry', () => {
+  it('registers the committed schema of every event we publish, and only those, in a schema registry', () => {
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
-    template.resourceCountIs('AWS::EventSchemas::Schema', 6);
+    const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema')).map(
+      (s) => s.Properties,
+    );
+    expect(schemas.map((s) => s.SchemaName).sort()).toEqual(
+      Object.keys(publishedEvents)
+        .map((name) => `inventory-service@${name}`)
+        .sort(),
+    );
+    for (const s of schemas) {
+      expect(s.Type).toBe('JSONSchemaDraft4');
+      expect(JSON.parse(s.Content)['x-source']).toBe('inventory-service');
+    }
+    expect(publishedSchemaFiles('/nonexistent/events/schemas')).toEqual([]);
   });
 
   it('creates a bus unless one is imported by name', () => {
@@ -197,10 +211,25 @@ describe('saga wiring', () => {
       'AlarmTopicArn',
       'QueueUrls',
       'UserPoolId',
+      'UserPoolClientId',
       'TokenUrl',
     ]) {
       template.hasOutput(name, {});
     }
+    const queueUrls = JSON.stringify(template.findOutputs('QueueUrls'));
+    for (const name of [
+      'BookingCreatedQueue',
+      'BookingCreatedDlq',
+      'BookingCreatedTargetDlq',
+      'ExpiryScheduleDlq',
+    ]) {
+      expect(queueUrls).toContain(`"${name}`);
+    }
+    const external = synth({
+      jwtIssuer: 'https://issuer.example.com',
+      jwtAudience: 'inventory-api',
+    }).template;
+    expect(Object.keys(external.findOutputs('*'))).not.toContain('UserPoolId');
   });
 });
 
@@ -281,5 +310,115 @@ describe('optional singletons', () => {
       ).length;
     expect(reserved(template)).toBe(0);
     expect(reserved(synth({ reservedConcurrency: 'true' }).template)).toBe(2);
+  });
+});
+
+describe('observability', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+  const queues = template.findResources('AWS::SQS::Queue');
+  const dimensionRefs = (alarm: (typeof alarms)[number]) =>
+    JSON.stringify(alarm.Dimensions ?? alarm.Metrics ?? []);
+
+  it('sends every alarm to the alarm topic, output as AlarmTopicArn', () => {
+    expect(alarms.length).toBeGreaterThan(40);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
+  });
+
+  it('alarms on the depth of every dead-letter queue and the oldest message of every consumer queue', () => {
+    const dlqIds = Object.keys(queues).filter((id) => !queues[id]?.Properties.RedrivePolicy);
+    const consumerIds = Object.keys(queues).filter((id) => queues[id]?.Properties.RedrivePolicy);
+    expect(dlqIds).toHaveLength(10);
+    for (const id of dlqIds) {
+      const depth = alarms.filter(
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          dimensionRefs(a).includes(`"${id}"`) &&
+          a.Threshold === 0 &&
+          a.ComparisonOperator === 'GreaterThanThreshold',
+      );
+      expect(depth, id).toHaveLength(1);
+    }
+    for (const id of consumerIds) {
+      expect(
+        alarms.filter(
+          (a) => a.MetricName === 'ApproximateAgeOfOldestMessage' && dimensionRefs(a).includes(`"${id}"`),
+        ),
+        id,
+      ).toHaveLength(1);
+    }
+  });
+
+  it('alarms on errors and throttles of every function and failed invocations of every rule', () => {
+    for (const id of Object.keys(template.findResources('AWS::Lambda::Function'))) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(
+          alarms.filter((a) => a.MetricName === metric && dimensionRefs(a).includes(`"${id}"`)),
+          `${id} ${metric}`,
+        ).toHaveLength(1);
+      }
+    }
+    for (const id of Object.keys(template.findResources('AWS::Events::Rule'))) {
+      expect(
+        alarms.filter((a) => a.MetricName === 'FailedInvocations' && dimensionRefs(a).includes(`"${id}"`)),
+        id,
+      ).toHaveLength(1);
+    }
+  });
+
+  it('alarms on DynamoDB throttles and system errors of both tables, the API 5xx rate and inventory drift', () => {
+    for (const id of Object.keys(template.findResources('AWS::DynamoDB::Table'))) {
+      for (const metric of ['ThrottledRequests', 'SystemErrors']) {
+        expect(
+          alarms.filter(
+            (a) => dimensionRefs(a).includes(`"${metric}"`) && dimensionRefs(a).includes(`"${id}"`),
+          ),
+          `${id} ${metric}`,
+        ).toHaveLength(1);
+      }
+    }
+    expect(alarms.filter((a) => dimensionRefs(a).includes('"5xx"'))).toHaveLength(1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'InventoryService',
+      MetricName: 'InventoryDrift',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('has a saga dashboard with the business metrics, DLQ depths and latency percentiles', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const metric of [
+      'NumberOfMessagesReceived',
+      'ReservationsCreated',
+      'ReservationsFailed',
+      'ReservationsConfirmed',
+      'ReservationsReleased',
+      'ReservationsExpired',
+      'ConfirmationsFailed',
+      'UnitsReserved',
+      'ApproximateNumberOfMessagesVisible',
+      'p50',
+      'p90',
+      'p99',
+    ]) {
+      expect(body, metric).toContain(metric);
+    }
+  });
+
+  it('saves the Logs Insights queries over every function log group', () => {
+    const queries = Object.values(template.findResources('AWS::Logs::QueryDefinition')).map(
+      (q) => q.Properties,
+    );
+    expect(queries.map((q) => String(q.Name).split('/').pop()).sort()).toEqual(
+      ['all-logs', 'booking-trail', 'dlq-arrivals', 'errors', 'reservation-failures'].sort(),
+    );
+    for (const q of queries) expect(q.LogGroupNames).toHaveLength(10);
+    const trail = queries.find((q) => String(q.Name).endsWith('/booking-trail'));
+    expect(trail?.QueryString).toContain('correlationId = ');
+    expect(trail?.QueryString).toContain('sort @timestamp asc');
   });
 });
