@@ -51,6 +51,8 @@ const jsonBody = (): MiddlewareObj<APIGatewayProxyEventV2> => {
         const status = (error as { statusCode?: number }).statusCode;
         if (status === 415)
           throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+        if (request.event.body === undefined || request.event.body === '')
+          throw new HttpError(400, 'VALIDATION_ERROR', 'A JSON request body is required');
         throw new HttpError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
       }
     },

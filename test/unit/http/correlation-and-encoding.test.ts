@@ -79,6 +79,15 @@ describe('HTTP stack: body decoding and correlation id', () => {
     expect(res.headers['x-correlation-id']).toBe('c-err');
   });
 
+  it('answers a POST without a body with 400 VALIDATION_ERROR (not a parse error, not a 500)', async () => {
+    const event = httpEvent('POST /echo', { headers: { 'content-type': 'application/json' } });
+    expect(event.body).toBeUndefined();
+    expect(await call(handler, event)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_ERROR', message: 'A JSON request body is required' } },
+    });
+  });
+
   it('answers an unknown route key with 404 ROUTE_NOT_FOUND', async () => {
     const res = await call(
       handler,
