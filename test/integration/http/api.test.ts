@@ -101,6 +101,26 @@ describe('reserve and release over HTTP', () => {
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'ITEM_NOT_FOUND' } } });
   });
 
+  it('answers concurrent duplicates with one 201 and otherwise 200 or 409 REQUEST_IN_PROGRESS, never 500', async () => {
+    await seedItem(t.doc, t.tableName, 'H-7', 10);
+    const bookingId = randomUUID();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => reserve({ bookingId, itemId: 'H-7', quantity: 2 })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 409) expect(r.body?.error.code).toBe('REQUEST_IN_PROGRESS');
+      else expect(r.status === 200 || r.status === 201).toBe(true);
+    }
+    const item = await call(
+      handler,
+      httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId: 'H-7' } }),
+    );
+    expect(item.body).toMatchObject({ availableQuantity: 8, reservedQuantity: 2 });
+    console.log(`concurrent duplicates: ${statuses.sort().join(', ')}`);
+  });
+
   it('needs a token (401) with the write scope (403)', async () => {
     expect((await reserve({ bookingId: randomUUID(), itemId: 'H-4', quantity: 1 }, {})).status).toBe(401);
     expect((await reserve({ bookingId: randomUUID(), itemId: 'H-4', quantity: 1 }, ADMIN)).status).toBe(403);
