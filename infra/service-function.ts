@@ -81,8 +81,12 @@ export class ServiceFunction extends NodejsFunction {
     });
   }
 
-  /** Sets TABLE_NAME and grants reads, or reads and conditional writes. */
-  bindTable(table: ITable, access: 'read' | 'readWrite' | 'readWriteScan'): this {
+  /**
+   * Sets TABLE_NAME and grants reads (GetItem, BatchGetItem, Query on the table and its
+   * indexes), or those plus the writes a transaction of ours needs; `readWriteScan` adds Scan
+   * for the reconciler only.
+   */
+  bindTable({ table, access }: { table: ITable; access: 'read' | 'readWrite' | 'readWriteScan' }): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
     const actions = [
       ...READ_ACTIONS,

@@ -102,15 +102,15 @@ export class Stateless extends Construct {
     };
 
     fn('health', 'GET /health and GET /openapi.json', { memorySize: 256 });
-    fn('inventory-read', 'Public inventory reads').bindTable(stateful.table, 'read');
+    fn('inventory-read', 'Public inventory reads').bindTable({ table: stateful.table, access: 'read' });
     fn('reservations', 'Reserve, release and read reservations (inventory/write)', {
       environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: '900' },
     })
-      .bindTable(stateful.table, 'readWrite')
+      .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindIdempotencyTable(stateful.idempotencyTable)
       .bindEventBus(stateful.bus);
     fn('inventory-admin', 'Stock administration (inventory/admin)', { environment: jwtEnv })
-      .bindTable(stateful.table, 'readWrite')
+      .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindEventBus(stateful.bus);
     for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful);
     // One sweeper and one reconciler at a time, when the account can spare the reservation
@@ -123,13 +123,13 @@ export class Stateless extends Construct {
       environment: { EXPIRY_BATCH_LIMIT: '200' },
       ...singleton,
     })
-      .bindTable(stateful.table, 'readWrite')
+      .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindEventBus(stateful.bus);
     const reconcile = fn('reconcile', 'Recomputes stock counters from reservations; reports drift', {
       timeout: Duration.minutes(5),
       memorySize: 1024,
       ...singleton,
-    }).bindTable(stateful.table, 'readWriteScan');
+    }).bindTable({ table: stateful.table, access: 'readWriteScan' });
     this.#schedule('ExpirySchedule', expire, Duration.minutes(1));
     this.#schedule('ReconcileSchedule', reconcile, Duration.hours(1));
 
@@ -145,7 +145,7 @@ export class Stateless extends Construct {
       timeout: CONSUMER_TIMEOUT,
       environment: { RESERVATION_TTL_SECONDS: '900', IDEMPOTENCY_EXPIRY_SECONDS: '90000' },
     })
-      .bindTable(stateful.table, 'readWrite')
+      .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindIdempotencyTable(stateful.idempotencyTable)
       .bindEventBus(stateful.bus);
     this.functions[event.entry] = consumer;

@@ -32,11 +32,13 @@ export function synth(context: Record<string, string> = {}) {
   return result;
 }
 
-/** The IAM actions of every policy attached to a function's role. */
-export function actionsOf(
-  template: Template,
-  functionLogicalIdPrefix: string,
-): { actions: string[]; resources: unknown[] } {
+export interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** The statements of every policy attached to a function's role. */
+export function statementsOf(template: Template, functionLogicalIdPrefix: string): Statement[] {
   const fns = template.findResources('AWS::Lambda::Function');
   const id = Object.keys(fns).find((k) => k.startsWith(functionLogicalIdPrefix));
   if (!id) throw new Error(`no function ${functionLogicalIdPrefix}`);
@@ -44,11 +46,17 @@ export function actionsOf(
   const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
     ((p.Properties as { Roles: { Ref: string }[] }).Roles ?? []).some((r) => r.Ref === roleRef),
   );
-  const statements = policies.flatMap(
-    (p) =>
-      (p.Properties as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } })
-        .PolicyDocument.Statement,
+  return policies.flatMap(
+    (p) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
   );
+}
+
+/** The IAM actions of every policy attached to a function's role. */
+export function actionsOf(
+  template: Template,
+  functionLogicalIdPrefix: string,
+): { actions: string[]; resources: unknown[] } {
+  const statements = statementsOf(template, functionLogicalIdPrefix);
   return {
     actions: statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort(),
     resources: statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource])),

@@ -6,7 +6,7 @@ import { publishedEvents } from '../../events/index.ts';
 import { publishedSchemaFiles } from '../../infra/inventory-service-stack.ts';
 import { CONSUMED_EVENTS } from '../../infra/stateful.ts';
 import { ROUTES } from '../../infra/stateless.ts';
-import { actionsOf, synth } from './stack.ts';
+import { actionsOf, statementsOf, synth } from './stack.ts';
 
 const { template } = synth();
 
@@ -272,6 +272,32 @@ describe('least privilege', () => {
   ])('%s holds only the actions it uses', (prefix, expected) => {
     const { actions } = actionsOf(template, prefix);
     expect(unique(actions)).toEqual(unique(expected));
+  });
+
+  it('grants table actions only on the domain or idempotency table (and indexes), PutEvents only on our bus', () => {
+    const tableIds = Object.keys(template.findResources('AWS::DynamoDB::Table'));
+    const busId = Object.keys(template.findResources('AWS::Events::EventBus'))[0];
+    for (const fn of Object.keys(template.findResources('AWS::Lambda::Function'))) {
+      for (const statement of statementsOf(template, fn)) {
+        const actions = [statement.Action].flat();
+        const resources = [statement.Resource].flat().map((r) => JSON.stringify(r));
+        if (actions.some((a) => a.startsWith('dynamodb:'))) {
+          expect(
+            actions.every((a) => a.startsWith('dynamodb:')),
+            fn,
+          ).toBe(true);
+          for (const r of resources)
+            expect(
+              tableIds.some((id) => r.includes(`"${id}"`)),
+              `${fn} ${r}`,
+            ).toBe(true);
+        }
+        if (actions.includes('events:PutEvents')) {
+          expect(actions, fn).toEqual(['events:PutEvents']);
+          expect(resources, fn).toEqual([JSON.stringify({ 'Fn::GetAtt': [busId, 'Arn'] })]);
+        }
+      }
+    }
   });
 
   it('has no wildcard action anywhere', () => {
