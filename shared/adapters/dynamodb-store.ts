@@ -614,6 +614,7 @@ const RESERVATION_FIELDS = [
   'generation',
   'tombstone',
   'paymentId',
+  'owner',
 ] as const;
 
 function toReservation(row: Record<string, unknown>): Reservation {

@@ -59,6 +59,25 @@ export interface Reservation {
   /** Set on the record left by a release that found no reservation. */
   tombstone?: boolean;
   paymentId?: string;
+  /** Who made the reservation over HTTP (absent for reservations the saga made). */
+  owner?: Owner;
+}
+
+/** The caller a reservation belongs to: the token's subject and the client it used. */
+export interface Owner {
+  sub: string;
+  clientId?: string;
+}
+
+/**
+ * Who asks for a change: a service (the saga's consumers, the sweeper, a token with a
+ * service or admin scope) may act on any booking; an owner only on its own.
+ */
+export type Actor = { kind: 'service' } | { kind: 'owner'; sub: string };
+
+/** True when `actor` may see and change `reservation`. */
+export function mayAct(actor: Actor, reservation: Reservation): boolean {
+  return actor.kind === 'service' || reservation.owner?.sub === actor.sub;
 }
 
 /** A payment that succeeded before the reservation existed, kept until it can be applied. */

@@ -1,5 +1,5 @@
 import { ItemNotFoundError, ReservationNotFoundError } from '../errors.ts';
-import type { Item, Reservation, ReservationLine } from '../model.ts';
+import { type Actor, type Item, mayAct, type Reservation, type ReservationLine } from '../model.ts';
 import type { Dependencies, Page } from '../ports.ts';
 import { validateLines } from './shared.ts';
 
@@ -51,8 +51,13 @@ export async function checkAvailability(
   return { available: items.every((i) => i.available), items };
 }
 
-export async function getReservation(bookingId: string, deps: ReadDeps): Promise<Reservation> {
+/** A booking's reservation as `actor` may see it: someone else's is not found (no enumeration). */
+export async function getReservation(
+  bookingId: string,
+  deps: ReadDeps,
+  actor: Actor = { kind: 'service' },
+): Promise<Reservation> {
   const { reservation } = await deps.store.getBooking(bookingId);
-  if (!reservation) throw new ReservationNotFoundError(bookingId);
+  if (!reservation || !mayAct(actor, reservation)) throw new ReservationNotFoundError(bookingId);
   return reservation;
 }

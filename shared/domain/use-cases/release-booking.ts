@@ -1,5 +1,6 @@
 import { reservationIdFor } from '../event-ids.ts';
-import type { ReleaseReason, Reservation } from '../model.ts';
+import { ReservationNotFoundError } from '../errors.ts';
+import { type Actor, mayAct, type ReleaseReason, type Reservation } from '../model.ts';
 import { inventoryReleased } from '../outgoing-events.ts';
 import type { Causation, Dependencies } from '../ports.ts';
 import { quantityMovement } from '../reservation-rules.ts';
@@ -8,6 +9,12 @@ import { isoNow, publishCommitted, withDecisionRetries } from './shared.ts';
 export interface ReleaseBookingInput extends Causation {
   bookingId: string;
   reason: ReleaseReason;
+  /**
+   * Who releases. An owner may release only its own reservation and never leaves a
+   * tombstone (someone else's booking or none at all: RESERVATION_NOT_FOUND, nothing
+   * written). Absent means a service (the saga, the sweeper).
+   */
+  actor?: Actor;
 }
 
 export type ReleaseBookingOutcome = 'released' | 'already-released' | 'tombstoned' | 'kept-confirmed';
@@ -39,6 +46,12 @@ export async function releaseBooking(
   return withDecisionRetries(async () => {
     const { reservation } = await deps.store.getBooking(input.bookingId);
     const now = isoNow(deps);
+    const actor = input.actor ?? { kind: 'service' };
+    // The owner never changes after creation and the write below is conditioned on the
+    // version read here, so this check cannot be raced.
+    if (actor.kind === 'owner' && (!reservation || !mayAct(actor, reservation))) {
+      throw new ReservationNotFoundError(input.bookingId);
+    }
     if (!reservation) {
       const tombstone: Reservation = {
         reservationId: reservationIdFor(input.bookingId),

@@ -7,6 +7,7 @@ import {
 import { reservationIdFor } from '../event-ids.ts';
 import {
   DEFAULT_RESERVATION_TTL_SECONDS,
+  type Owner,
   type Reservation,
   type ReservationLine,
   sameLines,
@@ -27,6 +28,8 @@ export interface ReserveBookingInput extends Causation {
   items: ReservationLine[];
   /** Hold length for this reservation; the configured default otherwise. */
   ttlSeconds?: number;
+  /** The HTTP caller the reservation belongs to; absent when the saga reserves. */
+  owner?: Owner;
 }
 
 export interface ReserveBookingResult {
@@ -108,6 +111,7 @@ async function attemptReserve(
     generation: 0,
     ...(paid ? { confirmedAt: now } : {}),
     ...(payment?.paymentId ? { paymentId: payment.paymentId } : {}),
+    ...(input.owner ? { owner: input.owner } : {}),
   };
   const events: OutgoingEvent[] = [inventoryReserved(reservation, causation, now)];
   if (paid) events.push(inventoryConfirmed(reservation, causation, now));
