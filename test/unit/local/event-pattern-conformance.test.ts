@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   compilePattern,
   InvalidEventPatternError,
+  MAX_WILDCARD_COMPLEXITY,
   matchesPattern,
   validatePattern,
+  wildcardComplexity,
 } from '../../../local/event-pattern.ts';
 import { matchGroups } from './event-pattern-cases.ts';
 import { invalidGroups, validPatterns } from './event-pattern-invalid-cases.ts';
@@ -54,5 +56,32 @@ describe('an invalid pattern never matches silently', () => {
     expect(() => compilePattern({ time: [{ prefix: ['a'] }] })).toThrow(
       /prefix match pattern must be a string/,
     );
+  });
+});
+
+describe('wildcard complexity (event-ruler MachineComplexityEvaluator)', () => {
+  it.each([
+    // event-ruler's own test: "abb" is matched by the prefixes a*, a*b, a*b*, a*b*b.
+    { wildcards: ['a*b*b'], expected: 4 },
+    // event-ruler's own test: "aaaa" is matched by 7 prefixes of a*aaa and aa*aa together.
+    { wildcards: ['a*aaa', 'aa*aa'], expected: 7 },
+    // AWS accepted this one (AWS-OBSERVED content_wildcard_repeating) …
+    { wildcards: ['/Users/*/dir/dir/dir/dir/dir/doc.txt'], expected: 8 },
+    // … and refused this one as too complex (AWS-OBSERVED content_wildcard_complex_EXC).
+    { wildcards: ['*:*:*:*:*:event-bus/*'], expected: 12 },
+    { wildcards: ['no-star'], expected: 0 },
+  ])('$wildcards scores $expected', ({ wildcards, expected }) => {
+    expect(wildcardComplexity(wildcards)).toBe(expected);
+  });
+
+  it('the limit lies between what AWS accepted and what it refused', () => {
+    expect(MAX_WILDCARD_COMPLEXITY).toBeGreaterThanOrEqual(8);
+    expect(MAX_WILDCARD_COMPLEXITY).toBeLessThan(12);
+  });
+
+  it('wildcards on one field add up: several simple ones together can be too complex', () => {
+    const many = Array.from({ length: 6 }, (_, i) => ({ wildcard: `*:${i}*` }));
+    expect(() => validatePattern({ arn: many })).toThrow(/Rule is too complex/);
+    expect(() => validatePattern({ arn: many.slice(0, 1), other: many.slice(1, 2) })).not.toThrow();
   });
 });

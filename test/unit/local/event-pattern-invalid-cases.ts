@@ -186,7 +186,7 @@ export const invalidGroups: InvalidGroup[] = [
       ),
       x(
         'consecutive wildcard characters',
-        { EventBusArn: [{ wildcard: 'arn:<partition>:events:<region>:**:event-bus/*' }] },
+        { EventBusArn: [{ wildcard: 'arn:aws:events:us-east-1:**:event-bus/*' }] },
         '$.EventBusArn[0].wildcard',
         /Consecutive wildcard characters at pos 26/,
       ),
