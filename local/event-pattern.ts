@@ -729,19 +729,30 @@ function flatten(event: Record<string, unknown>): Map<string, FlatLeaf[]> {
  * of the same array (event-ruler's array consistency).
  */
 function matchFields(fields: Field[], leaves: Map<string, FlatLeaf[]>): boolean {
-  const assign = (index: number, chosen: Map<number, number>): boolean => {
-    const field = fields[index];
-    if (!field) return true;
-    const candidates = leaves.get(field.field) ?? [];
-    if (candidates.length === 0) return field.absentMatches && assign(index + 1, chosen);
+  // First each field on its own: the leaves that pass its tests. A field satisfied by a leaf outside
+  // any array constrains nothing; only the others need a consistent choice, fewest candidates first.
+  const constrained: FlatLeaf[][] = [];
+  for (const field of fields) {
+    const present = leaves.get(field.field) ?? [];
+    if (present.length === 0) {
+      if (field.absentMatches) continue;
+      return false;
+    }
+    const passing = present.filter((leaf) => field.tests.some((test) => test(leaf.value)));
+    if (passing.length === 0) return false;
+    if (!passing.some((leaf) => leaf.trail.size === 0)) constrained.push(passing);
+  }
+  constrained.sort((a, b) => a.length - b.length);
+  const choose = (index: number, chosen: Map<number, number>): boolean => {
+    const candidates = constrained[index];
+    if (!candidates) return true;
     for (const leaf of candidates) {
-      if (!field.tests.some((test) => test(leaf.value))) continue;
       const merged = consistent(chosen, leaf.trail);
-      if (merged && assign(index + 1, merged)) return true;
+      if (merged && choose(index + 1, merged)) return true;
     }
     return false;
   };
-  return assign(0, new Map());
+  return choose(0, new Map());
 }
 
 function consistent(

@@ -133,6 +133,24 @@ describe('event pattern properties', () => {
     );
   });
 
+  it('a pattern over an array of objects matches exactly when one element matches it on its own (same-element rule)', () => {
+    // exists:false is left out: absence is judged over the whole array, not per element.
+    const presentRule = rule.filter(
+      (r) => !(typeof r === 'object' && r !== null && 'exists' in r && r.exists === false),
+    );
+    const inner = fc.dictionary(key, fc.array(presentRule, { minLength: 1, maxLength: 2 }), {
+      minKeys: 1,
+      maxKeys: 3,
+    });
+    const element = fc.dictionary(key, scalar, { maxKeys: 3 });
+    fc.assert(
+      fc.property(inner, fc.array(element, { maxLength: 4 }), (p, elements) => {
+        const whole = matchesPattern({ items: p }, { items: elements });
+        expect(whole).toBe(elements.some((e) => matchesPattern(p, e)));
+      }),
+    );
+  });
+
   it('the compiled form answers as matchesPattern does', () => {
     fc.assert(
       fc.property(pattern, event, (p, e) => {
