@@ -90,7 +90,12 @@ export function validatePattern(pattern: unknown): asserts pattern is Pattern {
 /** Validates and compiles a pattern; the result matches events without re-reading the pattern. */
 export function compilePattern(pattern: unknown): CompiledPattern {
   if (!isPlainObject(pattern)) throw new InvalidEventPatternError('$', 'Filter is not an object');
-  const length = JSON.stringify(pattern)?.length ?? 0;
+  let length: number;
+  try {
+    length = JSON.stringify(pattern).length;
+  } catch (error) {
+    throw new InvalidEventPatternError('$', `Event pattern is not JSON: ${(error as Error).message}`);
+  }
   if (length > EVENT_PATTERN_MAX_LENGTH) {
     throw new InvalidEventPatternError(
       '$',
@@ -641,9 +646,9 @@ function step(tokens: WildcardToken[], positions: Set<number>, char: string | un
 /** Runs the wildcard as a set of positions over the value: linear, no backtracking. */
 function wildcardMatches(tokens: WildcardToken[], value: string): boolean {
   let positions = closure(tokens, [0]);
-  for (const char of value) {
-    positions = step(tokens, positions, char);
-    if (positions.size === 0) return false;
+  // By UTF-16 unit, as the pattern was parsed, so that both sides agree on astral characters.
+  for (let index = 0; index < value.length && positions.size > 0; index++) {
+    positions = step(tokens, positions, value.charAt(index));
   }
   return positions.has(tokens.length);
 }

@@ -440,6 +440,7 @@ export const matchGroups: CaseGroup[] = [
       c('a lone star matches the empty string', { v: [{ wildcard: '*' }] }, { v: '' }, true),
       c('regular-expression characters are literal', { v: [{ wildcard: 'a.c*' }] }, { v: 'abc' }, false),
       c('wildcard never matches a number', { n: [{ wildcard: '*' }] }, { n: 5 }, false),
+      c('characters outside the BMP', { v: [{ wildcard: '🙂*🙃' }] }, { v: '🙂 and 🙃' }, true),
     ],
   },
   {

@@ -94,6 +94,16 @@ export const invalidGroups: InvalidGroup[] = [
         '$.n[0]',
         /Match value must be String, number, true, false, or null/,
       ),
+      x(
+        'a pattern that is not JSON (a cycle)',
+        (() => {
+          const cyclic: Record<string, unknown> = { source: ['a'] };
+          cyclic.self = cyclic;
+          return cyclic;
+        })(),
+        '$',
+        /Event pattern is not JSON/,
+      ),
       x('a pattern over the 2048-character quota (UG quotas)', { source: ['x'.repeat(2050)] }, '$', /2048/),
     ],
   },
