@@ -103,7 +103,10 @@ export function compilePattern(pattern: unknown): CompiledPattern {
     );
   }
   const wildcards = new Map<string, { path: string; tokens: WildcardToken[][] }>();
-  const alternatives = compileObject(pattern, { field: '', at: '$', insideOr: false, wildcards });
+  // event-ruler walks a rule's fields in name order; absence inside arrays depends on that order.
+  const alternatives = compileObject(pattern, { field: '', at: '$', insideOr: false, wildcards }).map(
+    (fields) => fields.toSorted((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)),
+  );
   for (const { path, tokens } of wildcards.values()) {
     if (complexity(tokens) > MAX_WILDCARD_COMPLEXITY) {
       throw new InvalidEventPatternError(
@@ -731,12 +734,19 @@ function flatten(event: Record<string, unknown>): Map<string, FlatLeaf[]> {
 
 /**
  * Whether every field matches, with leaves chosen so that no two of them sit in different elements
- * of the same array (event-ruler's array consistency).
+ * of the same array (event-ruler's array consistency). As in event-ruler, fields are taken in name
+ * order and `exists: false` asks whether the field is absent from the elements chosen so far: a
+ * field present only in other elements of the array counts as absent.
  */
 function matchFields(fields: Field[], leaves: Map<string, FlatLeaf[]>): boolean {
-  // First each field on its own: the leaves that pass its tests. A field satisfied by a leaf outside
-  // any array constrains nothing; only the others need a consistent choice, fewest candidates first.
-  const constrained: FlatLeaf[][] = [];
+  interface Step {
+    passing: FlatLeaf[];
+    present: FlatLeaf[];
+    absentMatches: boolean;
+  }
+  // First each field on its own. A field absent from the whole event, or satisfied by a leaf outside
+  // any array, constrains nothing; the others need a consistent choice.
+  const steps: Step[] = [];
   for (const field of fields) {
     const present = leaves.get(field.field) ?? [];
     if (present.length === 0) {
@@ -744,18 +754,19 @@ function matchFields(fields: Field[], leaves: Map<string, FlatLeaf[]>): boolean 
       return false;
     }
     const passing = present.filter((leaf) => field.tests.some((test) => test(leaf.value)));
-    if (passing.length === 0) return false;
-    if (!passing.some((leaf) => leaf.trail.size === 0)) constrained.push(passing);
+    if (passing.some((leaf) => leaf.trail.size === 0)) continue;
+    if (passing.length === 0 && !field.absentMatches) return false;
+    steps.push({ passing, present, absentMatches: field.absentMatches });
   }
-  constrained.sort((a, b) => a.length - b.length);
   const choose = (index: number, chosen: Map<number, number>): boolean => {
-    const candidates = constrained[index];
-    if (!candidates) return true;
-    for (const leaf of candidates) {
+    const step = steps[index];
+    if (!step) return true;
+    for (const leaf of step.passing) {
       const merged = consistent(chosen, leaf.trail);
       if (merged && choose(index + 1, merged)) return true;
     }
-    return false;
+    const absentHere = step.absentMatches && !step.present.some((leaf) => consistent(chosen, leaf.trail));
+    return absentHere && choose(index + 1, chosen);
   };
   return choose(0, new Map());
 }

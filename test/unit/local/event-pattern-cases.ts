@@ -314,6 +314,24 @@ export const matchGroups: CaseGroup[] = [
         true,
       ),
       c(
+        'exists false looks at the element the other fields matched (event-ruler ACFinder): Anna has no middle name',
+        { employees: { firstName: ['Anna'], middle: [{ exists: false }] } },
+        { employees: [{ firstName: 'Anna' }, { firstName: 'Peter', middle: 'J' }] },
+        true,
+      ),
+      c(
+        '…and Anna with a middle name does not match',
+        { employees: { firstName: ['Anna'], middle: [{ exists: false }] } },
+        { employees: [{ firstName: 'Anna', middle: 'M' }, { firstName: 'Peter' }] },
+        false,
+      ),
+      c(
+        'fields are taken in name order: a field sorting before the others is absent only if no element has it',
+        { employees: { aMiddle: [{ exists: false }], firstName: ['Anna'] } },
+        { employees: [{ firstName: 'Anna' }, { firstName: 'Peter', aMiddle: 'J' }] },
+        false,
+      ),
+      c(
         '$or branches each keep to one element',
         { employees: { $or: [{ firstName: ['Anna'], lastName: ['Jones'] }, { firstName: ['Peter'] }] } },
         {
