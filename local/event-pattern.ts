@@ -108,7 +108,7 @@ export function compilePattern(pattern: unknown): CompiledPattern {
     (fields) => fields.toSorted((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)),
   );
   for (const { path, tokens } of wildcards.values()) {
-    if (complexity(tokens) > MAX_WILDCARD_COMPLEXITY) {
+    if (complexity(tokens, MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
       throw new InvalidEventPatternError(
         path,
         'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
@@ -671,8 +671,11 @@ export function wildcardComplexity(wildcards: string[]): number {
   return complexity(wildcards.map((text, index) => parseWildcard(text, `$[${index}]`)));
 }
 
-/** Explores the sets of positions reachable by any input, one symbol standing for every other character. */
-function complexity(patterns: WildcardToken[][]): number {
+/**
+ * Explores the sets of positions reachable by any input, one symbol standing for every other
+ * character; stops as soon as the count passes `stopAbove` (enough to refuse the rule).
+ */
+function complexity(patterns: WildcardToken[][], stopAbove = Number.POSITIVE_INFINITY): number {
   if (!patterns.some((tokens) => tokens.some((token) => token.star))) return 0;
   const alphabet = new Set<string | undefined>([undefined]);
   for (const tokens of patterns) for (const token of tokens) if (!token.star) alphabet.add(token.char);
@@ -689,6 +692,7 @@ function complexity(patterns: WildcardToken[][]): number {
       return sum + [...positions].filter((position) => position < length).length;
     }, 0);
     worst = Math.max(worst, alive);
+    if (worst > stopAbove) return worst;
     for (const char of alphabet) {
       const next = states.map((positions, index) => step(patterns[index] ?? [], positions, char));
       const nextKey = key(next);

@@ -74,6 +74,14 @@ describe('wildcard complexity (event-ruler MachineComplexityEvaluator)', () => {
     expect(wildcardComplexity(wildcards)).toBe(expected);
   });
 
+  it('judging a long wildcard stays fast (validation runs at start-up)', () => {
+    const long = `${'ab*'.repeat(300)}z`;
+    const started = performance.now();
+    expect(() => validatePattern({ f: [{ wildcard: long }] })).toThrow(/Rule is too complex/);
+    expect(() => validatePattern({ f: [{ wildcard: `${'x'.repeat(1500)}*` }] })).not.toThrow();
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('the limit lies between what AWS accepted and what it refused', () => {
     expect(MAX_WILDCARD_COMPLEXITY).toBeGreaterThanOrEqual(8);
     expect(MAX_WILDCARD_COMPLEXITY).toBeLessThan(12);
