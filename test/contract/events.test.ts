@@ -149,7 +149,8 @@ describe('what the domain publishes matches the published schemas', () => {
       { itemId: 'ROOM-101', requested: 2, available: 1 },
     ]),
     inventoryReservationFailed(reservation.bookingId, 'BOOKING_RELEASED', 'released', causation, now),
-    inventoryConfirmationFailed(reservation.bookingId, 'STOCK_UNAVAILABLE', causation, now, {
+    inventoryConfirmationFailed(reservation.bookingId, 'pay-1', 'STOCK_UNAVAILABLE', causation, now, {
+      paymentId: 'pay-1',
       reservationId: reservation.reservationId,
       items: [{ itemId: 'ROOM-101', requested: 2, available: 0 }],
     }),

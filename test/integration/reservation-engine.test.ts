@@ -9,6 +9,7 @@ import {
 } from '../../shared/domain/errors.ts';
 import {
   adjustStock,
+  applyBookingCreated,
   confirmBooking,
   expireDueReservations,
   getItem,
@@ -61,7 +62,27 @@ describe('reserve under contention', () => {
     expect(item).toMatchObject({ totalQuantity: 10, availableQuantity: 0, reservedQuantity: 10 });
     expect(await ledgerOf(t.doc, t.tableName, 'HOT-1')).toHaveLength(10);
     expect(d.publisher.ofType('InventoryReserved')).toHaveLength(10);
+    // Refusals over HTTP are answered to the caller only: no record, no event.
+    expect(d.publisher.ofType('InventoryReservationFailed')).toHaveLength(0);
+  });
+
+  it('200 concurrent BookingCreated against stock 10: 10 reserved, 190 refusals recorded and answered', async () => {
+    await seedItem(t.doc, t.tableName, 'HOT-2', 10);
+    const d = deps(t.store);
+    const ids = Array.from({ length: 200 }, () => randomUUID());
+    const outcomes = await Promise.all(
+      ids.map((bookingId) =>
+        applyBookingCreated({ bookingId, items: [{ itemId: 'HOT-2', quantity: 1 }], correlationId: 'c' }, d),
+      ),
+    );
+    expect(outcomes.filter((o) => !o.refusal)).toHaveLength(10);
+    expect(await getItem('HOT-2', d)).toMatchObject({ availableQuantity: 0, reservedQuantity: 10 });
+    expect(d.publisher.ofType('InventoryReserved')).toHaveLength(10);
     expect(d.publisher.ofType('InventoryReservationFailed')).toHaveLength(190);
+    const states = await Promise.all(
+      ids.map(async (id) => (await t.store.getBooking(id)).reservation?.status),
+    );
+    expect(states.filter((s) => s === 'REFUSED')).toHaveLength(190);
   });
 });
 
@@ -108,6 +129,21 @@ describe('reserve semantics', () => {
       expect(error.shortfalls).toEqual([{ itemId: 'MULTI-B', requested: 3, available: 1 }]);
     });
     expect(await scanAll(t.doc, t.tableName)).toEqual(before);
+    expect(d.publisher.ofType('InventoryReservationFailed')).toHaveLength(0);
+    // The same booking from the saga: the refusal is recorded (alone) and answered.
+    const saga = await applyBookingCreated(
+      {
+        bookingId,
+        items: [
+          { itemId: 'MULTI-A', quantity: 2 },
+          { itemId: 'MULTI-B', quantity: 3 },
+        ],
+        correlationId: 'c',
+      },
+      d,
+    );
+    expect(saga.record).toMatchObject({ status: 'REFUSED', refusal: 'INSUFFICIENT_INVENTORY' });
+    expect(await getItem('MULTI-A', d)).toMatchObject({ availableQuantity: 5, reservedQuantity: 0 });
     expect(d.publisher.ofType('InventoryReservationFailed')[0]?.detail.data).toMatchObject({
       reason: 'INSUFFICIENT_INVENTORY',
       items: [{ itemId: 'MULTI-B', requested: 3, available: 1 }],
@@ -135,12 +171,12 @@ describe('reserve semantics', () => {
     );
   });
 
-  it('a release before the reservation leaves a tombstone that refuses the later reserve', async () => {
+  it('a cancellation before the reservation is recorded and refuses the later reserve', async () => {
     await seedItem(t.doc, t.tableName, 'TOMB-1', 5);
     const d = deps(t.store);
     const bookingId = randomUUID();
-    const released = await releaseBooking({ bookingId, reason: 'PAYMENT_FAILED', correlationId: 'c' }, d);
-    expect(released.outcome).toBe('tombstoned');
+    const released = await releaseBooking({ bookingId, reason: 'CANCELLED', correlationId: 'c' }, d);
+    expect(released.outcome).toBe('recorded');
     await expect(reserve(d, bookingId, [{ itemId: 'TOMB-1', quantity: 1 }])).rejects.toBeInstanceOf(
       BookingConflictError,
     );
@@ -164,7 +200,7 @@ describe('transitions move quantities', () => {
     expect(cancelled.reservation.status).toBe('RELEASED');
     expect(await getItem('FLOW-1', d)).toMatchObject({ availableQuantity: 10, confirmedQuantity: 0 });
     const again = await releaseBooking({ bookingId, reason: 'CANCELLED', correlationId: 'c' }, d);
-    expect(again.outcome).toBe('already-released');
+    expect(again.outcome).toBe('unchanged');
     expect(await getItem('FLOW-1', d)).toMatchObject({ availableQuantity: 10 });
   });
 
@@ -172,7 +208,9 @@ describe('transitions move quantities', () => {
     await seedItem(t.doc, t.tableName, 'EARLY-1', 10);
     const d = deps(t.store);
     const bookingId = randomUUID();
-    expect((await confirmBooking({ bookingId, correlationId: 'c' }, d)).outcome).toBe('remembered');
+    expect((await confirmBooking({ bookingId, correlationId: 'c', paymentId: 'pay-1' }, d)).effect).toBe(
+      'remember-payment',
+    );
     const reserved = await reserve(d, bookingId, [{ itemId: 'EARLY-1', quantity: 2 }]);
     expect(reserved.reservation.status).toBe('CONFIRMED');
     expect(await getItem('EARLY-1', d)).toMatchObject({ availableQuantity: 8, confirmedQuantity: 2 });
@@ -191,8 +229,8 @@ describe('transitions move quantities', () => {
     const swept = await expireDueReservations({ limit: 1000 }, d);
     expect(swept.expired).toBeGreaterThanOrEqual(1);
     expect(await getItem('EXP-1', d)).toMatchObject({ availableQuantity: 3, reservedQuantity: 0 });
-    const late = await confirmBooking({ bookingId, correlationId: 'c' }, d);
-    expect(late.outcome).toBe('re-reserved');
+    const late = await confirmBooking({ bookingId, correlationId: 'c', paymentId: 'pay-1' }, d);
+    expect(late.effect).toBe('re-reserve-paid');
     expect(await getItem('EXP-1', d)).toMatchObject({ availableQuantity: 1, confirmedQuantity: 2 });
   });
 

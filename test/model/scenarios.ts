@@ -6,7 +6,8 @@ import {
   onPaymentSucceeded,
 } from '../../shared/consumers/saga-handlers.ts';
 import { eventIdFor } from '../../shared/domain/event-ids.ts';
-import type { Dependencies, InventoryStore, OutgoingEvent } from '../../shared/domain/ports.ts';
+import type { Reservation } from '../../shared/domain/model.ts';
+import type { Dependencies, InventoryStore, OutgoingEvent, StoredItem } from '../../shared/domain/ports.ts';
 import { expireDueReservations } from '../../shared/domain/use-cases/index.ts';
 import { RecordingPublisher, silentLog } from '../support/fakes.ts';
 import { MemoryInventoryStore } from '../support/memory-store.ts';
@@ -68,17 +69,6 @@ export function* orderings(items: readonly InputName[]): Generator<InputName[]> 
   yield* rec();
 }
 
-export interface RunResult {
-  model: ModelState;
-  /** Event ids published by each delivery, in order. */
-  publishedPerDelivery: string[][];
-  published: Set<string>;
-  events: OutgoingEvent[];
-  store: MemoryInventoryStore;
-  /** Units reserved + confirmed on the item after each delivery. */
-  heldAfter: number[];
-}
-
 /** A harness: the real saga handlers and sweeper on a store, deliveries one at a time. */
 export class SagaHarness {
   readonly publisher = new RecordingPublisher();
@@ -89,6 +79,7 @@ export class SagaHarness {
   constructor(
     readonly store: InventoryStore,
     readonly bookingId: string,
+    readonly itemId = ITEM,
   ) {
     this.deps = {
       store,
@@ -112,7 +103,10 @@ export class SagaHarness {
     switch (input.kind) {
       case 'BookingCreated':
         await onBookingCreated(
-          { ...envelope, data: { bookingId: this.bookingId, items: [{ itemId: ITEM, quantity: QUANTITY }] } },
+          {
+            ...envelope,
+            data: { bookingId: this.bookingId, items: [{ itemId: this.itemId, quantity: QUANTITY }] },
+          },
           this.deps,
         );
         return;
@@ -129,8 +123,7 @@ export class SagaHarness {
         await onBookingCancelled({ ...envelope, data: { bookingId: this.bookingId } }, this.deps);
         return;
       case 'HoldExpired':
-        // Time passes beyond every hold; the sweeper runs.
-        this.clock.advance((TTL_SECONDS + 1) * 1000);
+        // Time has passed beyond every hold (the runner moves the clock); the sweeper runs.
         await expireDueReservations({ limit: 100 }, this.deps);
         return;
     }
@@ -141,44 +134,83 @@ export class SagaHarness {
   }
 }
 
-/** Runs one ordering through the real use cases on the in-memory store, and the model beside it. */
-export async function runOrdering(
+export interface RunResult {
+  model: ModelState;
+  /** The inputs, grouped as they were delivered (a group's deliveries run concurrently). */
+  groups: InputName[][];
+  /** Event ids published by each group, in order. */
+  publishedPerGroup: string[][];
+  published: Set<string>;
+  events: OutgoingEvent[];
+  /** The item and the booking's record at the end. */
+  item?: StoredItem;
+  record?: Reservation;
+  /** Units reserved + confirmed on the item after each group. */
+  heldAfter: number[];
+}
+
+/**
+ * Delivers `groups` in order (the deliveries of one group concurrently) through the real
+ * saga handlers on `store`, whose item `itemId` holds `STOCK_TOTAL[stock]` units.
+ */
+export async function runGroups(
+  groups: readonly (readonly InputName[])[],
+  stock: Stock,
+  bookingId: string,
+  store: InventoryStore,
+  itemId = ITEM,
+): Promise<RunResult> {
+  const harness = new SagaHarness(store, bookingId, itemId);
+  let model = initialState();
+  const publishedPerGroup: string[][] = [];
+  const heldAfter: number[] = [];
+  for (const group of groups) {
+    const before = harness.publisher.published.length;
+    // Time moves once per group, before its deliveries, as the sweeper would see it.
+    if (group.includes('TICK')) harness.clock.advance((TTL_SECONDS + 1) * 1000);
+    await Promise.all(group.map((name) => harness.deliver(name)));
+    publishedPerGroup.push(idsOf(harness.publisher.published.slice(before), bookingId));
+    const item = await store.getItem(itemId);
+    heldAfter.push((item?.reservedQuantity ?? 0) + (item?.confirmedQuantity ?? 0));
+    for (const name of group) model = step(model, INPUTS[name], stock, bookingId).next;
+  }
+  const item = await store.getItem(itemId);
+  const { reservation } = await store.getBooking(bookingId);
+  return {
+    model,
+    groups: groups.map((g) => [...g]),
+    publishedPerGroup,
+    published: new Set(idsOf(harness.publisher.published, bookingId)),
+    events: harness.publisher.published.filter((e) => bookingOf(e) === bookingId),
+    ...(item ? { item } : {}),
+    ...(reservation ? { record: reservation } : {}),
+    heldAfter,
+  };
+}
+
+/** Runs one ordering, one delivery at a time, on a fresh in-memory store. */
+export function runOrdering(
   order: readonly InputName[],
   stock: Stock,
   bookingId: string,
 ): Promise<RunResult> {
   const store = new MemoryInventoryStore();
   store.seed(ITEM, STOCK_TOTAL[stock]);
-  const harness = new SagaHarness(store, bookingId);
-  let model = initialState();
-  const publishedPerDelivery: string[][] = [];
-  const heldAfter: number[] = [];
-  for (const name of order) {
-    const before = harness.publisher.published.length;
-    await harness.deliver(name);
-    publishedPerDelivery.push(harness.publisher.ids().slice(before));
-    const item = store.items.get(ITEM);
-    heldAfter.push((item?.reservedQuantity ?? 0) + (item?.confirmedQuantity ?? 0));
-    model = step(model, INPUTS[name], stock, bookingId).next;
-  }
-  return {
-    model,
-    publishedPerDelivery,
-    published: new Set(harness.publisher.ids()),
-    events: harness.publisher.published,
+  return runGroups(
+    order.map((name) => [name]),
+    stock,
+    bookingId,
     store,
-    heldAfter,
-  };
+  );
 }
 
 /** What the store holds, as the model describes it. */
-export function observed(result: RunResult, bookingId: string) {
-  const record = result.store.bookings.get(bookingId);
-  const item = result.store.items.get(ITEM);
+export function observed(result: RunResult) {
+  const { record, item } = result;
   return {
     phase: record?.status ?? 'NONE',
     cancelled: record?.cancelled === true,
-    payments: record?.payments ?? {},
+    payments: sortedKeys(record?.payments ?? {}),
     held:
       (item?.reservedQuantity ?? 0) > 0
         ? 'reserved'
@@ -193,8 +225,22 @@ export function expected(model: ModelState) {
   return {
     phase: model.phase,
     cancelled: model.cancelled,
-    payments: model.payments,
+    payments: sortedKeys(model.payments),
     held: held(model),
     answers: [...model.answers].sort(),
   };
+}
+
+/** The same object with its keys in order (stored maps come back in any order). */
+function sortedKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** On a shared table the sweeper also expires other runs' holds: keep this booking's events. */
+function bookingOf(event: OutgoingEvent): string | undefined {
+  return (event.detail.data as { bookingId?: string }).bookingId;
+}
+
+function idsOf(events: readonly OutgoingEvent[], bookingId: string): string[] {
+  return events.filter((e) => bookingOf(e) === bookingId).map((e) => e.detail.metadata.eventId);
 }

@@ -18,7 +18,6 @@ import {
   assertTransition,
   quantityMovement,
 } from '../../shared/domain/reservation-rules.ts';
-import { ReclaimGate } from '../../shared/domain/use-cases/reclaim-gate.ts';
 import { validateLines } from '../../shared/domain/use-cases/shared.ts';
 
 describe('reservation state machine', () => {
@@ -120,22 +119,6 @@ describe('jittered retries', () => {
   });
 });
 
-describe('reclaim gate', () => {
-  it('skips sweeps for an item within the cooldown after a fruitless one', () => {
-    let now = 0;
-    const gate = new ReclaimGate(5_000, () => now);
-    expect(gate.allow(['A'])).toBe(true);
-    gate.record(['A'], 0);
-    expect(gate.allow(['A'])).toBe(false);
-    expect(gate.allow(['A', 'B'])).toBe(true);
-    now = 5_000;
-    expect(gate.allow(['A'])).toBe(true);
-    gate.record(['A'], 0);
-    gate.record(['A'], 2);
-    expect(gate.allow(['A'])).toBe(true);
-  });
-});
-
 describe('store: cancellation reasons become domain errors', () => {
   const ddb = mockClient(DynamoDBDocumentClient);
   const store = new DynamoDbInventoryStore({
@@ -163,7 +146,6 @@ describe('store: cancellation reasons become domain errors', () => {
       next: reservation,
       movements: reservation.items.map((l) => ({ ...l, from: 'available', to: 'reserved' })),
       movementType: 'RESERVE',
-      requireNoPayment: true,
       events: [],
       now: '2026-01-01T00:00:00.000Z',
     });
@@ -179,14 +161,16 @@ describe('store: cancellation reasons become domain errors', () => {
 
   it('a failed stock line with its old item -> InsufficientInventoryError with what is left', async () => {
     ddb.on(TransactWriteCommand).rejects(
+      // reservation, line A, line B, ledger A, ledger B, hold A, hold B
       cancelled([
-        none,
         none,
         none,
         {
           Code: 'ConditionalCheckFailed',
           Item: { availableQuantity: { N: '3' }, reservedQuantity: { N: '1' } },
         },
+        none,
+        none,
         none,
         none,
       ]),
@@ -201,19 +185,43 @@ describe('store: cancellation reasons become domain errors', () => {
   it('a failed stock line without an item -> ItemNotFoundError', async () => {
     ddb
       .on(TransactWriteCommand)
-      .rejects(cancelled([none, none, { Code: 'ConditionalCheckFailed' }, none, none, none]));
+      .rejects(cancelled([none, { Code: 'ConditionalCheckFailed' }, none, none, none, none, none]));
     await expect(write()).rejects.toBeInstanceOf(ItemNotFoundError);
   });
 
-  it('a failed reservation or payment condition -> ConcurrentModificationError (re-decide)', async () => {
+  it('a failed booking-record condition -> ConcurrentModificationError (re-decide)', async () => {
     ddb
       .on(TransactWriteCommand)
-      .rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, none, none, none, none, none]));
+      .rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, none, none, none, none, none, none]));
     await expect(write()).rejects.toBeInstanceOf(ConcurrentModificationError);
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(cancelled([none, { Code: 'ConditionalCheckFailed' }, none, none, none, none]));
-    await expect(write()).rejects.toBeInstanceOf(ConcurrentModificationError);
+  });
+
+  it('a reserve writes a hold row per line in its item partition; a release removes the rows it read', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await write();
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    const holds = items.flatMap((i) => (i.Put?.Item?.entity === 'HOLD' ? [i.Put.Item] : []));
+    expect(holds.map((h) => [h.pk, h.sk])).toEqual([
+      ['ITEM#A', 'HOLD#2026-01-01T00:15:00.000Z#b'],
+      ['ITEM#B', 'HOLD#2026-01-01T00:15:00.000Z#b'],
+    ]);
+    ddb.reset();
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.writeReservation({
+      expected: { kind: 'state', status: 'RESERVED', version: 1, expiresAt: reservation.expiresAt },
+      next: { ...reservation, status: 'RELEASED', version: 2 },
+      movements: reservation.items.map((l) => ({ ...l, from: 'reserved', to: 'available' })),
+      movementType: 'RELEASE',
+      events: [],
+      now: '2026-01-01T00:01:00.000Z',
+    });
+    const deletes = (ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? []).flatMap(
+      (i) => (i.Delete ? [i.Delete.Key] : []),
+    );
+    expect(deletes).toEqual([
+      { pk: 'ITEM#A', sk: 'HOLD#2026-01-01T00:15:00.000Z#b' },
+      { pk: 'ITEM#B', sk: 'HOLD#2026-01-01T00:15:00.000Z#b' },
+    ]);
   });
 
   it('TransactionConflict is retried, then succeeds; past the budget it is a ConcurrentModificationError', async () => {
