@@ -138,7 +138,7 @@ describe('finding: a retryable conflict is acknowledged and lost', () => {
       writeReservation: async () => {
         throw new ConcurrentModificationError('lost the race');
       },
-    } as InventoryStore;
+    } as unknown as InventoryStore;
     await expect(
       onBookingCreated(created(randomUUID(), itemId), { ...d, store: racing }),
     ).rejects.toBeInstanceOf(ConcurrentModificationError);
