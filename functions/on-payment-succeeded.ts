@@ -10,7 +10,5 @@ export const handler = createConsumer<PaymentSucceededData>({
   contract: consumedEvents.PaymentSucceeded,
   persistenceStore,
   idempotencyExpirySeconds,
-  // Two payments of one booking are two events: each gets its own answer.
-  idempotencyKey: '[detailType, data.bookingId, data.paymentId || metadata.eventId]',
   handle: (event, log) => onPaymentSucceeded(event, { ...deps, log }),
 });

@@ -24,6 +24,21 @@ export interface ConsumerOutcome {
   metric?: { name: Parameters<typeof countMetric>[0]; reason?: string; value?: number };
 }
 
+/**
+ * The Powertools idempotency key (JMESPath over `{ detailType, metadata, data }`) of each
+ * consumed event: the booking, plus whatever tells two distinct events of one booking
+ * apart. Payments are keyed by payment id (the event id when there is none), so a second
+ * payment of a booking is never swallowed as a duplicate of the first.
+ */
+export const IDEMPOTENCY_KEYS: Readonly<Record<string, string>> = {
+  PaymentSucceeded: '[detailType, data.bookingId, data.paymentId || metadata.eventId]',
+};
+const DEFAULT_IDEMPOTENCY_KEY = '[detailType, data.bookingId]';
+
+export function idempotencyKeyOf(detailType: string): string {
+  return IDEMPOTENCY_KEYS[detailType] ?? DEFAULT_IDEMPOTENCY_KEY;
+}
+
 /** A message that can never be processed: it fails alone and, after its receives, lands in the DLQ. */
 export class MalformedMessageError extends Error {
   override name = 'MalformedMessageError' as const;
@@ -34,12 +49,6 @@ export interface ConsumerOptions<D> {
   persistenceStore: BasePersistenceLayer;
   /** At least 24 hours: EventBridge retries deliveries for up to 24 hours. */
   idempotencyExpirySeconds: number;
-  /**
-   * The JMESPath of the Powertools idempotency key over `{ detailType, metadata, data }`:
-   * the booking, plus whatever else tells two distinct events of one booking apart (the
-   * payment id for payments, so a second payment is never swallowed as a duplicate).
-   */
-  idempotencyKey?: string;
   /** Applies one event; `log` carries this record's booking, correlation and event ids. */
   handle: (event: IncomingEvent<D>, log: LogPort) => Promise<ConsumerOutcome>;
 }
@@ -67,7 +76,7 @@ export interface ConsumerOptions<D> {
 export function createConsumer<D extends { bookingId: string }>(options: ConsumerOptions<D>) {
   const schema = eventBridgeEventSchema(options.contract.detail);
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: options.idempotencyKey ?? '[detailType, data.bookingId]',
+    eventKeyJmesPath: idempotencyKeyOf(options.contract.type.detailType),
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: options.idempotencyExpirySeconds,
   });

@@ -30,11 +30,14 @@ beforeAll(async () => {
     log: silentLog,
     defaultTtlSeconds: 900,
   };
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: t.idempotencyTableName,
-    awsSdkV3Client: t.client,
-  });
-  const common = { persistenceStore, idempotencyExpirySeconds: 86_400 };
+  // One persistence layer per consumer, as each function has its own: a Powertools
+  // persistence layer keeps the first configuration (idempotency key) it is given.
+  const common = {
+    get persistenceStore() {
+      return new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client });
+    },
+    idempotencyExpirySeconds: 86_400,
+  };
   consumers = {
     BookingCreated: createConsumer({
       ...common,
@@ -129,5 +132,68 @@ describe('SQS batch behaviour', () => {
       reason: 'INSUFFICIENT_INVENTORY',
       items: [{ itemId: 'ROOM-101', requested: 5000 }],
     });
+  });
+});
+
+describe('acknowledge or retry, decided in the consumer', () => {
+  it('a batch made only of bad messages is reported item by item, not thrown as a failed invocation', async () => {
+    const batch = sqsBatch(['{"truncated": ', '{}', 'null']);
+    const response = await consumers.BookingCreated!(batch, lambdaContext());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      batch.Records.map((r) => r.messageId).sort(),
+    );
+  });
+
+  it('a second payment (another paymentId) of a booking passes the idempotency layer and is answered', async () => {
+    const bookingId = randomUUID();
+    await consumers.BookingCreated!(
+      sqsBatch([sampleFor('BookingCreated', bookingId, [{ itemId: 'ROOM-101', quantity: 1 }]).eventBridge]),
+      lambdaContext(),
+    );
+    for (const paymentId of ['pay-a', 'pay-b']) {
+      const paid = sampleFor('PaymentSucceeded', bookingId);
+      (paid.eventBridge.detail as { data: Record<string, unknown> }).data.paymentId = paymentId;
+      const response = await consumers.PaymentSucceeded!(sqsBatch([paid.eventBridge]), lambdaContext());
+      expect(response.batchItemFailures).toEqual([]);
+    }
+    const answers = publisher.published
+      .filter((e) => e.detail.data.bookingId === bookingId && e.detailType.startsWith('InventoryConfirm'))
+      .map((e) => `${e.detailType}:${e.detail.data.paymentId}:${e.detail.data.reason ?? ''}`);
+    expect(answers).toEqual([
+      'InventoryConfirmed:pay-a:',
+      'InventoryConfirmationFailed:pay-b:DUPLICATE_PAYMENT',
+    ]);
+  });
+
+  it('records processed in parallel log under their own booking, correlation and event ids', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const { logger } = await import('../../../shared/observability.ts');
+    logger.setLogLevel('INFO');
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n')) {
+        if (line.startsWith('{')) lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      return true;
+    }) as typeof process.stdout.write;
+    const created = Array.from({ length: 6 }, () =>
+      sampleFor('BookingCreated', randomUUID(), [{ itemId: 'ROOM-102', quantity: 1 }]),
+    );
+    try {
+      await consumers.BookingCreated!(sqsBatch(created.map((c) => c.eventBridge)), lambdaContext());
+    } finally {
+      process.stdout.write = write;
+      logger.setLogLevel('SILENT');
+    }
+    const processed = lines.filter((l) => l.message === 'Event processed');
+    expect(processed).toHaveLength(6);
+    for (const c of created) {
+      const mine = processed.filter((l) => l.eventId === c.incoming.metadata.eventId);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({
+        bookingId: c.incoming.data.bookingId,
+        correlationId: c.incoming.metadata.correlationId,
+      });
+    }
   });
 });

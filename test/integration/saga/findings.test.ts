@@ -134,7 +134,7 @@ describe('finding: a retryable conflict is acknowledged and lost', () => {
     const { itemId, d, seed } = setup();
     await seed();
     const racing: InventoryStore = {
-      getBooking: (id) => t.store.getBooking(id),
+      getBooking: (id: string) => t.store.getBooking(id),
       writeReservation: async () => {
         throw new ConcurrentModificationError('lost the race');
       },
