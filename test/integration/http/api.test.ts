@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
 import type { TokenVerifier } from '../../../shared/http/auth.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
@@ -235,6 +235,42 @@ describe('booking ownership', () => {
     expect(JSON.stringify(replayByBob.body)).not.toContain(String(first.body?.reservationId));
     expect((await reserve(body, ALICE)).status).toBe(200);
     expect(await stock('OWN-3')).toMatchObject({ availableQuantity: 4, reservedQuantity: 1 });
+  });
+});
+
+describe('a committed reserve is never reported as a failure', () => {
+  it('answers 201 with a safe correlation id when the caller sent a nasty one and the metrics flush fails', async () => {
+    const { metrics } = await import('../../../shared/observability.ts');
+    await seedItem(t.doc, t.tableName, 'RESP-1', 5);
+    const flush = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      throw new Error('metrics flush failed');
+    });
+    try {
+      for (const nasty of ['€uro', 'abc\r\nx-injected: 1', 'x'.repeat(12_000)]) {
+        const res = await call(
+          handler,
+          httpEvent('POST /api/inventory/reserve', {
+            body: { bookingId: randomUUID(), itemId: 'RESP-1', quantity: 1, correlationId: nasty },
+            headers: { ...WRITE, 'x-correlation-id': nasty },
+          }),
+        );
+        // A 12,000-character body correlationId is a 400 before anything is written.
+        if (nasty.length > 128) {
+          expect(res.status).toBe(400);
+          continue;
+        }
+        expect(res.status).toBe(201);
+        expect(String(res.headers['x-correlation-id'])).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+      }
+      expect(flush).toHaveBeenCalled();
+    } finally {
+      flush.mockRestore();
+    }
+    const item = await call(
+      handler,
+      httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId: 'RESP-1' } }),
+    );
+    expect(item.body).toMatchObject({ availableQuantity: 3, reservedQuantity: 2 });
   });
 });
 
