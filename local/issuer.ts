@@ -72,12 +72,19 @@ export class LocalIssuer {
    * (client_id only without aud). A refusal's message is its reason; it never holds the token.
    */
   async verify(token: string, issuer: string, audience: string[]): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), {
-      issuer,
-      algorithms: ['RS256'],
-      clockTolerance: CLOCK_SKEW_SECONDS,
-    });
-    checkTokenClaims(payload, audience);
-    return payload;
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), {
+        issuer,
+        algorithms: ['RS256'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      });
+      checkTokenClaims(payload, audience);
+      return payload;
+    } catch (error) {
+      // What API Gateway says in `www-authenticate`; the token itself is never printed.
+      const reason = `${(error as Error).name}: ${(error as Error).message}`.split(token).join('<token>');
+      console.warn(`[local authorizer] token refused: ${reason.slice(0, 300)}`);
+      throw error;
+    }
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPKCS8, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_AUDIENCE, LocalIssuer } from '../../../local/issuer.ts';
 import { CLOCK_SKEW_SECONDS } from '../../../shared/http/token-claims.ts';
 
@@ -42,6 +42,19 @@ describe('local authorizer token rules', () => {
     const base = { aud: LOCAL_AUDIENCE, sub: 'u', exp: now() + 600 };
     await expect(verify(await sign({ ...base, iat: late }))).rejects.toThrow(/iat/);
     await expect(verify(await sign({ ...base, nbf: late }))).rejects.toThrow();
+  });
+
+  it('prints why a token was refused, never the token', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const token = await sign({ aud: LOCAL_AUDIENCE, sub: 'u', iat: now() });
+      await expect(verify(token)).rejects.toThrow();
+      const printed = warn.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(printed).toMatch(/token refused: .*exp/);
+      expect(printed).not.toContain(token.split('.')[2]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('reads client_id only when aud is absent', async () => {
