@@ -15,6 +15,6 @@ export const handler = createHttpHandler(
     publisher: new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() }),
     clock: systemClock,
     log: logPort,
-    verifyToken: createTokenVerifier(jwtConfig()),
   }),
+  { verifyToken: createTokenVerifier(jwtConfig()) },
 );

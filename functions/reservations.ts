@@ -18,16 +18,16 @@ import { logPort } from '../shared/observability.ts';
 
 const dynamo = new DynamoDBClient({});
 
-/** Reserve, release and read a booking's reservation (scope inventory/write). */
+/** Reserve, release and read a booking's reservation (scopes: shared/http/route-table.ts). */
 export const handler = createHttpHandler(
   reservationRoutes({
     store: new DynamoDbInventoryStore({ client: createDocumentClient(dynamo), tableName: tableName() }),
     publisher: new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() }),
     clock: systemClock,
     log: logPort,
-    verifyToken: createTokenVerifier(jwtConfig()),
     createPersistenceStore: () =>
       new DynamoDBPersistenceLayer({ tableName: idempotencyTableName(), awsSdkV3Client: dynamo }),
     defaultTtlSeconds: reservationTtlSeconds(),
   }),
+  { verifyToken: createTokenVerifier(jwtConfig()) },
 );
