@@ -1,8 +1,9 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
-import { BookingConflictError, DomainError } from '../domain/errors.ts';
-import { type Actor, type Item, mayAct, type Reservation } from '../domain/model.ts';
+import { DomainError } from '../domain/errors.ts';
+import { canonicalBookingId } from '../domain/limits.ts';
+import type { Actor, Item, Reservation } from '../domain/model.ts';
 import type { Dependencies } from '../domain/ports.ts';
 import {
   adjustStock,
@@ -32,9 +33,25 @@ import {
   reserveRequest,
 } from './schemas.ts';
 
-/** The public shape of a reservation (storage fields and the owner dropped). */
-export function toReservationDto({ version: _v, generation: _g, owner: _o, ...reservation }: Reservation) {
-  return reservation;
+/**
+ * The public shape of a reservation: storage fields, the owner and the saga's decision
+ * record dropped. A booking refused, or released before it was reserved, reads as a
+ * tombstone (RELEASED, nothing held).
+ */
+export function toReservationDto({
+  version: _v,
+  generation: _g,
+  owner: _o,
+  cancelled: _c,
+  paymentFailed: _f,
+  payments: _p,
+  refusal: _r,
+  ...reservation
+}: Reservation) {
+  if (reservation.status === 'PENDING' || reservation.status === 'REFUSED') {
+    return { ...reservation, status: 'RELEASED' as const, tombstone: true };
+  }
+  return { ...reservation, status: reservation.status };
 }
 
 /** The route table scoped the route, so the middleware verified a principal. */
@@ -124,34 +141,48 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
     payloadValidationJmesPath: 'items',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: 3600,
-    // A stored answer is a replay: it must not claim to have created anything.
-    responseHook: (response) => ({ ...(response as Record<string, unknown>), outcome: 'replayed' }),
+    // A stored answer is a replay: it must not claim to have created anything, and the
+    // route answers it from the booking's current state (see below).
+    responseHook: (response) => ({
+      ...(response as Record<string, unknown>),
+      outcome: 'replayed',
+      fromStore: true,
+    }),
   });
   const releaseConfig = new IdempotencyConfig({
     eventKeyJmesPath: '[operation, bookingId, caller]',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: 3600,
   });
-  const reserve = makeIdempotent(
-    async (command: ReserveCommand) => {
-      const result = await reserveBooking(
-        {
-          bookingId: command.bookingId,
-          items: command.items,
-          correlationId: command.correlationId,
-          ...(command.ttlSeconds ? { ttlSeconds: command.ttlSeconds } : {}),
-          ...(command.owner ? { owner: command.owner } : {}),
-        },
-        deps,
-      );
-      // Someone else's booking with the same lines is not this owner's replay.
-      if (command.owner && !mayAct({ kind: 'owner', sub: command.owner.sub }, result.reservation)) {
-        throw new BookingConflictError(`Booking ${command.bookingId} belongs to another caller`);
-      }
-      return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
-    },
-    { persistenceStore: deps.createPersistenceStore(), config: reserveConfig },
-  );
+  const reserveNow = async (command: ReserveCommand) => {
+    const result = await reserveBooking(
+      {
+        bookingId: command.bookingId,
+        items: command.items,
+        correlationId: command.correlationId,
+        ...(command.ttlSeconds ? { ttlSeconds: command.ttlSeconds } : {}),
+        ...(command.owner ? { owner: command.owner } : {}),
+      },
+      deps,
+    );
+    return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
+  };
+  const idempotentReserve = makeIdempotent(reserveNow, {
+    persistenceStore: deps.createPersistenceStore(),
+    config: reserveConfig,
+  });
+  /**
+   * A stored answer says what was true then; the booking may have moved on (released,
+   * expired). The use case replays by construction, so a replay is answered by it, from
+   * the booking's current state: never a stale RESERVED for a released booking.
+   */
+  const reserve = async (command: ReserveCommand) => {
+    const result = (await idempotentReserve(command)) as Awaited<ReturnType<typeof reserveNow>> & {
+      fromStore?: boolean;
+    };
+    if (!result.fromStore) return result;
+    return { ...(await reserveNow(command)), outcome: 'replayed' as const };
+  };
   const release = makeIdempotent(
     async (command: ReleaseCommand) => {
       const result = await releaseBooking(
@@ -171,7 +202,8 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
   return {
     'POST /api/inventory/reserve': async ({ body, correlationId, context, principal }) => {
       const caller = callerFrom(principal);
-      const request = reserveRequest.parse(body);
+      const parsed = reserveRequest.parse(body);
+      const request = { ...parsed, bookingId: canonicalBookingId(parsed.bookingId) };
       setBookingContext({ bookingId: request.bookingId });
       // Sorted lines, so the same booking asked in another line order is the same payload.
       const items = [...linesOf(request)].sort((a, b) => a.itemId.localeCompare(b.itemId));
@@ -204,7 +236,8 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
     },
     'POST /api/inventory/release': async ({ body, correlationId, context, principal }) => {
       const caller = callerFrom(principal);
-      const request = releaseRequest.parse(body);
+      const parsed = releaseRequest.parse(body);
+      const request = { ...parsed, bookingId: canonicalBookingId(parsed.bookingId) };
       setBookingContext({ bookingId: request.bookingId });
       if (request.reason) logger.info('Release requested', { clientReason: request.reason });
       releaseConfig.registerLambdaContext(context as Context);
@@ -220,7 +253,7 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
     },
     'GET /api/inventory/reservations/{bookingId}': async ({ event, principal }) => {
       const actor = actorOf(callerFrom(principal));
-      const bookingId = bookingIdSchema.parse(event.pathParameters?.bookingId);
+      const bookingId = canonicalBookingId(bookingIdSchema.parse(event.pathParameters?.bookingId));
       setBookingContext({ bookingId });
       return jsonResponse(200, toReservationDto(await getReservation(bookingId, deps, actor)));
     },

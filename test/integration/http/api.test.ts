@@ -176,6 +176,47 @@ describe('reserve and release over HTTP', () => {
   });
 });
 
+describe('replays never contradict the current state (saga v2 rule 11)', () => {
+  it('reserve 201 → release 200 → the same reserve again is 409 BOOKING_CONFLICT, not a stale 200 RESERVED', async () => {
+    await seedItem(t.doc, t.tableName, 'H-REPLAY', 4);
+    const bookingId = randomUUID();
+    const body = { bookingId, itemId: 'H-REPLAY', quantity: 1 };
+    expect((await reserve(body)).status).toBe(201);
+    const released = await call(
+      handler,
+      httpEvent('POST /api/inventory/release', { body: { bookingId }, headers: WRITE }),
+    );
+    expect(released.status).toBe(200);
+    const again = await reserve(body);
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+    const read = await call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', {
+        pathParameters: { bookingId },
+        headers: WRITE,
+      }),
+    );
+    expect(read.body).toMatchObject({ status: 'RELEASED' });
+  });
+
+  it('booking ids are canonical lower case: an upper-cased id is the same booking', async () => {
+    await seedItem(t.doc, t.tableName, 'H-CASE', 4);
+    const bookingId = randomUUID();
+    const created = await reserve({ bookingId: bookingId.toUpperCase(), itemId: 'H-CASE', quantity: 1 });
+    expect(created).toMatchObject({ status: 201, body: { bookingId } });
+    const again = await reserve({ bookingId, itemId: 'H-CASE', quantity: 1 });
+    expect(again).toMatchObject({ status: 200, body: { bookingId, status: 'RESERVED' } });
+    const read = await call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', {
+        pathParameters: { bookingId: bookingId.toUpperCase() },
+        headers: WRITE,
+      }),
+    );
+    expect(read).toMatchObject({ status: 200, body: { bookingId } });
+  });
+});
+
 describe('booking ownership', () => {
   const ALICE = token([Scope.Write], 'alice');
   const BOB = token([Scope.Write], 'bob');
