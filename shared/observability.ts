@@ -73,6 +73,7 @@ export const BusinessMetric = {
   ReservationsExpired: 'ReservationsExpired',
   ConfirmationsFailed: 'ConfirmationsFailed',
   HoldsNotExpired: 'HoldsNotExpired',
+  EventsPublished: 'EventsPublished',
   UnitsReserved: 'UnitsReserved',
   InventoryDrift: 'InventoryDrift',
 } as const;

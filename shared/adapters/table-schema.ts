@@ -19,12 +19,20 @@ export const IDEMPOTENCY_KEYS = { partitionKey: 'id', ttlAttribute: 'expiration'
 
 export const ITEMS_PARTITION = 'ITEMS';
 
+/**
+ * The table's change stream view: both images, so the publisher tells a new decision (the
+ * version moved) from a rewrite of the same one, and an administrative item change from a
+ * reserve's counter update. Stream reads by a Lambda trigger are free of charge either way.
+ */
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;
+
 /** CreateTable input for tests and local tooling; CDK declares the same keys and indexes. */
 export function domainTableDefinition(tableName: string) {
   const s = { AttributeType: 'S' } as const;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
     AttributeDefinitions: [
       { AttributeName: TABLE_KEYS.partitionKey, ...s },
       { AttributeName: TABLE_KEYS.sortKey, ...s },
