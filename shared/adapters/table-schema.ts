@@ -3,7 +3,10 @@
  * cloud and the tests share. See docs/design.md for the entities stored in it.
  */
 
-export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+import { TTL_ATTRIBUTE } from '../domain/retention.ts';
+
+/** Keys of the domain table, and its TTL attribute (finished rows only: shared/domain/retention.ts). */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: TTL_ATTRIBUTE } as const;
 
 /** Keys-only index listing every item (`gsi1pk = ITEMS`, sorted by item id). */
 export const ITEMS_INDEX = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
