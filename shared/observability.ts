@@ -53,6 +53,7 @@ export const BusinessMetric = {
   ConfirmationsFailed: 'ConfirmationsFailed',
   UnitsReserved: 'UnitsReserved',
   InventoryDrift: 'InventoryDrift',
+  InventoryDriftSuspectsCleared: 'InventoryDriftSuspectsCleared',
 } as const;
 
 /** Emits one count, optionally with a `reason` dimension (a separate EMF blob, so dimensions don't leak). */
