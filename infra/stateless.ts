@@ -139,11 +139,17 @@ export class Stateless extends Construct {
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindEventBus(stateful.bus);
-    const reconcile = fn('reconcile', 'Recomputes stock counters from reservations; reports drift', {
-      timeout: Duration.minutes(5),
-      memorySize: 1024,
-      ...singleton,
-    }).bindTable({ table: stateful.table, access: 'readWriteScan' });
+    const reconcile = fn(
+      'reconcile',
+      'Checks stock counters against the ledger since checkpoints; reports drift',
+      {
+        timeout: Duration.minutes(5),
+        memorySize: 1024,
+        ...singleton,
+      },
+    )
+      .bindTable({ table: stateful.table, access: 'readWrite' })
+      .bindAuditCheckpoints(stateful.table);
     this.#schedule('ExpirySchedule', expire, EXPIRY_PERIOD);
     this.#schedule('ReconcileSchedule', reconcile, Duration.hours(1));
 

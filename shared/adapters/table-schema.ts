@@ -22,6 +22,9 @@ export const IDEMPOTENCY_KEYS = { partitionKey: 'id', ttlAttribute: 'expiration'
 
 export const ITEMS_PARTITION = 'ITEMS';
 
+/** Partition-key prefix of the reconciler's per-item checkpoints (`AUDIT#<itemId>`, sk `CHECKPOINT`). */
+export const CHECKPOINT_PREFIX = 'AUDIT#';
+
 /** CreateTable input for tests and local tooling; CDK declares the same keys and indexes. */
 export function domainTableDefinition(tableName: string) {
   const s = { AttributeType: 'S' } as const;

@@ -254,6 +254,29 @@ describe('deployable for real', () => {
     }
   });
 
+  it('lets the reconciler put its checkpoints (AUDIT# keys) even without repair rights, and never Scan', () => {
+    const fn = idOf(t, 'AWS::Lambda::Function', (id) => id.startsWith('StatelessReconcile'));
+    const role = (t.Resources[fn]?.Properties?.Role as { 'Fn::GetAtt': string[] } | undefined)?.[
+      'Fn::GetAtt'
+    ][0];
+    const statements = Object.values(t.Resources)
+      .filter(
+        (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(`"${role}"`),
+      )
+      .flatMap(
+        (r) =>
+          (r.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] } | undefined)?.Statement ??
+          [],
+      );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'dynamodb:PutItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      }),
+    );
+    expect(JSON.stringify(statements)).not.toContain('dynamodb:Scan');
+  });
+
   it('alarms on Scan throttling of the inventory table', () => {
     const table = idOf(t, 'AWS::DynamoDB::Table', (id) => id.includes('InventoryTable'));
     const scan = Object.values(t.Resources).filter(
