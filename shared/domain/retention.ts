@@ -67,8 +67,9 @@ export function expiresAt(finishedAt: string): number {
  * checkpoint summarises every ledger row up to a position, so audits read only what
  * came after it, and a ledger row must never vanish before a checkpoint has passed it.
  * Keeping ledger rows costs storage only (about 300 bytes each), no audit reads them
- * again; if they ever get a TTL, it must exceed the longest a checkpoint may lag
- * (`CHECKPOINT_SETTLE_SECONDS` plus the reconciler's period, alarmed when exceeded).
+ * again; if they ever get a TTL, it must exceed the longest a checkpoint may lag: the
+ * settle window plus the reconciler's period plus however long the reconciler may fail
+ * unnoticed (its errors and its schedule's DLQ are alarmed).
  */
 export const LEDGER_ROWS_EXPIRE = false;
 
