@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--stages contention,saga,coldstart,cost,expiry]
+ * npm run bench [-- --quick] [--stages contention,saga,coldstart,cost,expiry,reconcile]
  * Runs the benchmark suite on this machine, writes bench/results/<date>.json and
  * regenerates BENCHMARKS.md with tables and SVG plots (bench/plots/).
  */
@@ -31,13 +31,14 @@ import { onBookingCreated, onPaymentFailed, onPaymentSucceeded } from '../shared
 import { reservationIdFor } from '../shared/domain/event-ids.ts';
 import type { EventPublisher, OutgoingEvent } from '../shared/domain/ports.ts';
 import { expireDueReservations, reserveBooking } from '../shared/domain/use-cases/index.ts';
+import { reconcileCost, reconcileCostMarkdown } from './reconcile-cost.ts';
 import { Capacity, itemSize, median, percentile } from './stats.ts';
 import { groupedBars, stackedBars } from './svg.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const stagesArg = args.find((a) => a.startsWith('--stages='))?.split('=')[1];
-const stages = new Set((stagesArg ?? 'contention,saga,coldstart,cost,expiry').split(','));
+const stages = new Set((stagesArg ?? 'contention,saga,coldstart,cost,expiry,reconcile').split(','));
 const root = process.cwd();
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -82,7 +83,7 @@ async function pool<T>(count: number, concurrency: number, task: (i: number) => 
 
 // ---------------------------------------------------------------- DynamoDB Local stages
 const dynamo =
-  stages.has('contention') || stages.has('cost') || stages.has('expiry')
+  stages.has('contention') || stages.has('cost') || stages.has('expiry') || stages.has('reconcile')
     ? await startDynamoDbLocal()
     : undefined;
 const ddbClient = dynamo
@@ -105,6 +106,9 @@ try {
   if (stages.has('contention')) results.contention = await contention();
   if (stages.has('cost')) results.cost = await costModel();
   if (stages.has('expiry')) results.expiry = await expiryScaling();
+  if (dynamo && stages.has('reconcile')) {
+    results.reconcile = await reconcileCost({ endpoint: dynamo.endpoint, scale: quick ? 20 : 200 });
+  }
   if (stages.has('saga') || stages.has('coldstart')) {
     const sagaAndCold = await sagaLatency();
     Object.assign(results, sagaAndCold);
@@ -958,5 +962,6 @@ function writeReport(r: Record<string, any>) {
       '',
     );
   }
+  if (r.reconcile) lines.push(...reconcileCostMarkdown(r.reconcile));
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
 }

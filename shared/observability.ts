@@ -76,6 +76,7 @@ export const BusinessMetric = {
   EventsPublished: 'EventsPublished',
   UnitsReserved: 'UnitsReserved',
   InventoryDrift: 'InventoryDrift',
+  InventoryDriftSuspectsCleared: 'InventoryDriftSuspectsCleared',
 } as const;
 
 /** Emits one count, optionally with a `reason` dimension (a separate EMF blob, so dimensions don't leak). */
