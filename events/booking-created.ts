@@ -1,5 +1,13 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, BOOKING_SOURCE, detailSchema, type EventType, ITEM_ID, QUANTITY } from './envelope.ts';
+import {
+  BOOKING_ID,
+  BOOKING_SOURCE,
+  detailSchema,
+  type EventType,
+  ITEM_ID,
+  LINES_LENGTH,
+  QUANTITY,
+} from './envelope.ts';
 
 /** Consumed: a booking was created and needs its inventory held. */
 export const BookingCreated = {
@@ -11,8 +19,7 @@ export const BookingCreated = {
 export const bookingCreatedData = z.looseObject({
   bookingId: BOOKING_ID,
   items: z.array(z.looseObject({ itemId: ITEM_ID, quantity: QUANTITY })).check(
-    z.minLength(1),
-    z.maxLength(25),
+    ...LINES_LENGTH,
     z.refine(
       (lines) => new Set(lines.map((l) => l.itemId)).size === lines.length,
       'each itemId at most once',

@@ -1,4 +1,11 @@
 import * as z from 'zod/mini';
+import {
+  ITEM_ID_PATTERN,
+  MAX_LINE_QUANTITY,
+  MAX_LINES,
+  MAX_PAYMENT_ID_LENGTH,
+  MIN_LINE_QUANTITY,
+} from '../shared/domain/limits.ts';
 
 /**
  * Shared pieces of every event contract. Schemas use zod's tree-shakeable `zod/mini` API:
@@ -10,9 +17,13 @@ export const INVENTORY_SOURCE = 'inventory-service';
 export const BOOKING_SOURCE = 'booking-service';
 export const PAYMENT_SOURCE = 'payment-service';
 
-export const ITEM_ID = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/));
+export const ITEM_ID = z.string().check(z.regex(ITEM_ID_PATTERN));
 export const BOOKING_ID = z.uuid();
-export const QUANTITY = z.int().check(z.minimum(1), z.maximum(10_000));
+export const QUANTITY = z.int().check(z.minimum(MIN_LINE_QUANTITY), z.maximum(MAX_LINE_QUANTITY));
+/** 1 to MAX_LINES lines. */
+export const LINES_LENGTH = [z.minLength(1), z.maxLength(MAX_LINES)] as const;
+/** A payment id as the payment service sends it. */
+export const PAYMENT_ID = z.string().check(z.minLength(1), z.maxLength(MAX_PAYMENT_ID_LENGTH));
 export const COUNT = z.int().check(z.minimum(0));
 
 /** A reservation line. */

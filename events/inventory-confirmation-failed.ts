@@ -11,7 +11,7 @@ export const InventoryConfirmationFailed = {
 export const inventoryConfirmationFailedData = z.strictObject({
   bookingId: BOOKING_ID,
   reservationId: z.optional(z.uuid()),
-  reason: z.enum(['STOCK_UNAVAILABLE', 'BOOKING_CANCELLED']),
+  reason: z.enum(['STOCK_UNAVAILABLE', 'BOOKING_CANCELLED', 'DUPLICATE_PAYMENT']),
   paymentId: z.optional(z.string()),
   items: z.optional(z.array(shortfallSchema)),
 });

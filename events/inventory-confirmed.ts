@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
+import {
+  BOOKING_ID,
+  detailSchema,
+  type EventType,
+  INVENTORY_SOURCE,
+  LINES_LENGTH,
+  lineSchema,
+} from './envelope.ts';
 
 /** Published: the booking's units moved from reserved to confirmed. */
 export const InventoryConfirmed = {
@@ -11,7 +18,7 @@ export const InventoryConfirmed = {
 export const inventoryConfirmedData = z.strictObject({
   bookingId: BOOKING_ID,
   reservationId: z.uuid(),
-  items: z.array(lineSchema).check(z.minLength(1), z.maxLength(25)),
+  items: z.array(lineSchema).check(...LINES_LENGTH),
   confirmedAt: z.iso.datetime(),
   paymentId: z.optional(z.string()),
 });

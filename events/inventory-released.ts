@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
+import {
+  BOOKING_ID,
+  detailSchema,
+  type EventType,
+  INVENTORY_SOURCE,
+  LINES_LENGTH,
+  lineSchema,
+} from './envelope.ts';
 
 /** Published: a hold (or a confirmed booking) went back to available stock. */
 export const InventoryReleased = {
@@ -13,7 +20,7 @@ export const inventoryReleasedData = z.strictObject({
   reservationId: z.uuid(),
   reason: z.enum(['PAYMENT_FAILED', 'EXPIRED', 'CANCELLED', 'MANUAL']),
   previousStatus: z.enum(['RESERVED', 'CONFIRMED']),
-  items: z.array(lineSchema).check(z.minLength(1), z.maxLength(25)),
+  items: z.array(lineSchema).check(...LINES_LENGTH),
   releasedAt: z.iso.datetime(),
 });
 export const inventoryReleasedDetail = detailSchema(inventoryReleasedData);

@@ -1,5 +1,12 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, lineSchema } from './envelope.ts';
+import {
+  BOOKING_ID,
+  detailSchema,
+  type EventType,
+  INVENTORY_SOURCE,
+  LINES_LENGTH,
+  lineSchema,
+} from './envelope.ts';
 
 /** Published: every line of a booking is held (or held and confirmed, when the payment came first). */
 export const InventoryReserved = {
@@ -12,7 +19,7 @@ export const inventoryReservedData = z.strictObject({
   bookingId: BOOKING_ID,
   reservationId: z.uuid(),
   status: z.enum(['RESERVED', 'CONFIRMED']),
-  items: z.array(lineSchema).check(z.minLength(1), z.maxLength(25)),
+  items: z.array(lineSchema).check(...LINES_LENGTH),
   expiresAt: z.iso.datetime(),
 });
 export const inventoryReservedDetail = detailSchema(inventoryReservedData);

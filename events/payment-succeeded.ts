@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, PAYMENT_SOURCE } from './envelope.ts';
+import { BOOKING_ID, detailSchema, type EventType, PAYMENT_ID, PAYMENT_SOURCE } from './envelope.ts';
 
 /** Consumed: the booking was paid; confirm its hold. */
 export const PaymentSucceeded = {
@@ -10,7 +10,7 @@ export const PaymentSucceeded = {
 
 export const paymentSucceededData = z.looseObject({
   bookingId: BOOKING_ID,
-  paymentId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  paymentId: z.optional(PAYMENT_ID),
   amount: z.optional(z.number().check(z.minimum(0))),
 });
 export const paymentSucceededDetail = detailSchema(paymentSucceededData, 'loose');

@@ -19,25 +19,31 @@ const SAFETY_MS = 5_000;
 
 /**
  * Every minute: expire due holds in bounded batches until nothing is due or time runs
- * short (the rest waits in the index for the next run), then relay outbox leftovers.
+ * short (the rest waits in the index for the next run), then relay outbox leftovers. A
+ * hold that cannot be expired is logged and counted (`HoldsNotExpired`) and the rest go
+ * on; the relay runs whatever the expiry did.
  */
 export const handler = async (_event: ScheduledEvent, context: Context) => {
   logger.addContext(context);
-  let expired = 0;
-  let skipped = 0;
-  let batches = 0;
+  const totals = { expired: 0, skipped: 0, failed: 0, batches: 0, relayed: 0 };
   try {
-    while (context.getRemainingTimeInMillis() > SAFETY_MS) {
-      const result = await expireDueReservations({ limit: batchLimit }, deps);
-      expired += result.expired;
-      skipped += result.skipped;
-      batches++;
-      if (result.examined < batchLimit) break;
+    try {
+      while (context.getRemainingTimeInMillis() > SAFETY_MS) {
+        const result = await expireDueReservations({ limit: batchLimit }, deps);
+        totals.expired += result.expired;
+        totals.skipped += result.skipped;
+        totals.failed += result.failed;
+        totals.batches++;
+        // Holds that failed stay due: stop when a batch made no progress, not only when it was short.
+        if (result.examined < batchLimit || result.expired + result.skipped === 0) break;
+      }
+    } finally {
+      totals.relayed = (await relayOutbox({ limit: 100 }, deps)).relayed;
+      if (totals.expired > 0) countMetric('ReservationsExpired', totals.expired);
+      if (totals.failed > 0) countMetric('HoldsNotExpired', totals.failed);
+      logger.info('Expiry sweep done', totals);
     }
-    const { relayed } = await relayOutbox({ limit: 100 }, deps);
-    if (expired > 0) countMetric('ReservationsExpired', expired);
-    logger.info('Expiry sweep done', { expired, skipped, batches, relayed });
-    return { expired, skipped, batches, relayed };
+    return totals;
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -10,5 +10,5 @@ export const handler = createConsumer<BookingCancelledData>({
   contract: consumedEvents.BookingCancelled,
   persistenceStore,
   idempotencyExpirySeconds,
-  handle: (event) => onBookingCancelled(event, deps),
+  handle: (event, log) => onBookingCancelled(event, { ...deps, log }),
 });

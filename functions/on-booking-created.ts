@@ -10,5 +10,5 @@ export const handler = createConsumer<BookingCreatedData>({
   contract: consumedEvents.BookingCreated,
   persistenceStore,
   idempotencyExpirySeconds,
-  handle: (event) => onBookingCreated(event, deps),
+  handle: (event, log) => onBookingCreated(event, { ...deps, log }),
 });

@@ -10,5 +10,5 @@ export const handler = createConsumer<PaymentFailedData>({
   contract: consumedEvents.PaymentFailed,
   persistenceStore,
   idempotencyExpirySeconds,
-  handle: (event) => onPaymentFailed(event, deps),
+  handle: (event, log) => onPaymentFailed(event, { ...deps, log }),
 });

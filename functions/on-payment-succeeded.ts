@@ -10,5 +10,7 @@ export const handler = createConsumer<PaymentSucceededData>({
   contract: consumedEvents.PaymentSucceeded,
   persistenceStore,
   idempotencyExpirySeconds,
-  handle: (event) => onPaymentSucceeded(event, deps),
+  // Two payments of one booking are two events: each gets its own answer.
+  idempotencyKey: '[detailType, data.bookingId, data.paymentId || metadata.eventId]',
+  handle: (event, log) => onPaymentSucceeded(event, { ...deps, log }),
 });

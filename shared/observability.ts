@@ -15,13 +15,34 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'inventory-service',
 });
 
-/** The use cases' log port, backed by the Powertools logger (so persistent keys apply). */
-export const logPort: LogPort = {
-  info: (message, extra) => logger.info(message, extra ?? {}),
-  warn: (message, extra) => logger.warn(message, extra ?? {}),
-  error: (message, extra) =>
-    extra instanceof Error ? logger.error(message, extra) : logger.error(message, extra ?? {}),
-};
+/** A log port backed by a Powertools logger (so its persistent keys apply). */
+export function logPortOf(log: Logger): LogPort {
+  return {
+    info: (message, extra) => log.info(message, extra ?? {}),
+    warn: (message, extra) => log.warn(message, extra ?? {}),
+    error: (message, extra) =>
+      extra instanceof Error ? log.error(message, extra) : log.error(message, extra ?? {}),
+  };
+}
+
+/** The use cases' log port, backed by the module's logger. */
+export const logPort: LogPort = logPortOf(logger);
+
+/**
+ * A logger for one record of a batch: its own keys (booking, correlation, event), so
+ * records processed in parallel never log under each other's ids.
+ */
+export function recordLogger(context: {
+  correlationId?: string;
+  bookingId?: string;
+  eventId?: string;
+}): Logger {
+  const keys: Record<string, string> = {};
+  if (context.correlationId) keys.correlationId = context.correlationId;
+  if (context.bookingId) keys.bookingId = context.bookingId;
+  if (context.eventId) keys.eventId = context.eventId;
+  return logger.createChild({ persistentKeys: keys });
+}
 
 /**
  * Binds one booking's trail to every log line until `clearBookingContext`: the keys the
@@ -51,6 +72,7 @@ export const BusinessMetric = {
   ReservationsReleased: 'ReservationsReleased',
   ReservationsExpired: 'ReservationsExpired',
   ConfirmationsFailed: 'ConfirmationsFailed',
+  HoldsNotExpired: 'HoldsNotExpired',
   UnitsReserved: 'UnitsReserved',
   InventoryDrift: 'InventoryDrift',
 } as const;

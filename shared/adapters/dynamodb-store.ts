@@ -19,7 +19,7 @@ import {
   StockConflictError,
   ValidationError,
 } from '../domain/errors.ts';
-import type { QuantityBucket, RememberedPayment, Reservation } from '../domain/model.ts';
+import type { QuantityBucket, Reservation, ReservationLine } from '../domain/model.ts';
 import type {
   BookingState,
   InventoryStore,
@@ -38,11 +38,11 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** What each action of a transaction is, so a cancellation reason can be explained. */
 type Action =
   | { kind: 'reservation' }
-  | { kind: 'payment' }
   | { kind: 'line'; itemId: string; quantity: number; from: QuantityBucket }
   | { kind: 'stock'; change: StockChange }
   | { kind: 'new-item' }
-  | { kind: 'append' };
+  | { kind: 'append' }
+  | { kind: 'hold' };
 
 const COUNTER: Record<Exclude<QuantityBucket, 'outside'>, string> = {
   available: 'availableQuantity',
@@ -52,7 +52,11 @@ const COUNTER: Record<Exclude<QuantityBucket, 'outside'>, string> = {
 
 const itemKey = (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' });
 const bookingKey = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'RESERVATION' });
-const paymentKey = (bookingId: string) => ({ pk: `BOOKING#${bookingId}`, sk: 'PAYMENT' });
+/** A hold of one line: in its item's partition, sorted by expiry, so due holds are read per item. */
+const holdKey = (itemId: string, expiresAt: string, bookingId: string) => ({
+  pk: `ITEM#${itemId}`,
+  sk: `HOLD#${expiresAt}#${bookingId}`,
+});
 const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
 
 /** Outbox entries are relayed only if the publish after commit has not removed them by then. */
@@ -204,7 +208,6 @@ export class DynamoDbInventoryStore implements InventoryStore {
     const state: BookingState = {};
     for (const row of Items) {
       if (row.sk === 'RESERVATION') state.reservation = toReservation(row);
-      else if (row.sk === 'PAYMENT') state.payment = toPayment(row);
     }
     return state;
   }
@@ -230,25 +233,9 @@ export class DynamoDbInventoryStore implements InventoryStore {
       },
     });
     actions.push({ kind: 'reservation' });
-    if (write.requireNoPayment) {
-      items.push({
-        ConditionCheck: {
-          TableName: this.#table,
-          Key: paymentKey(next.bookingId),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-      actions.push({ kind: 'payment' });
-    }
-    if (write.consumePayment) {
-      items.push({
-        Delete: {
-          TableName: this.#table,
-          Key: paymentKey(next.bookingId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      });
-      actions.push({ kind: 'payment' });
+    for (const line of write.checks ?? []) {
+      items.push(this.#availabilityCheck(line));
+      actions.push({ kind: 'line', itemId: line.itemId, quantity: line.quantity, from: 'available' });
     }
     for (const movement of write.movements) {
       items.push(this.#movementUpdate(movement, write.now));
@@ -274,6 +261,30 @@ export class DynamoDbInventoryStore implements InventoryStore {
       );
       actions.push({ kind: 'append' });
     }
+    for (const movement of write.movements) {
+      if (movement.to === 'reserved') {
+        items.push({
+          Put: {
+            TableName: this.#table,
+            Item: {
+              ...holdKey(movement.itemId, next.expiresAt, next.bookingId),
+              entity: 'HOLD',
+              bookingId: next.bookingId,
+              quantity: movement.quantity,
+            },
+          },
+        });
+        actions.push({ kind: 'hold' });
+      } else if (movement.from === 'reserved' && expected.kind === 'state') {
+        items.push({
+          Delete: {
+            TableName: this.#table,
+            Key: holdKey(movement.itemId, expected.expiresAt, next.bookingId),
+          },
+        });
+        actions.push({ kind: 'hold' });
+      }
+    }
     for (const event of write.events) {
       items.push(this.#outboxPut(event));
       actions.push({ kind: 'append' });
@@ -281,32 +292,25 @@ export class DynamoDbInventoryStore implements InventoryStore {
     await this.#transact(items, actions);
   }
 
-  async rememberPayment(payment: RememberedPayment): Promise<void> {
-    try {
-      await this.#transact(
-        [
-          {
-            ConditionCheck: {
-              TableName: this.#table,
-              Key: bookingKey(payment.bookingId),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
+  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]> {
+    const bookings = new Set<string>();
+    for (const itemId of new Set(itemIds)) {
+      const out = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `ITEM#${itemId}`,
+            ':from': 'HOLD#',
+            ':to': `HOLD#${now}${SUFFIX_MAX}`,
           },
-          {
-            Put: {
-              TableName: this.#table,
-              Item: { ...paymentKey(payment.bookingId), entity: 'PAYMENT', ...payment },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-        [{ kind: 'reservation' }, { kind: 'append' }],
+          ProjectionExpression: 'bookingId',
+          Limit: limit,
+        }),
       );
-    } catch (error) {
-      // The same payment remembered twice is not an error; only a reservation appearing is.
-      if (error instanceof DuplicateAppendError) return;
-      throw error;
+      for (const row of out.Items ?? []) bookings.add(String(row.bookingId));
     }
+    return [...bookings];
   }
 
   async createItem(item: StoredItem, reason: string, events: OutgoingEvent[]): Promise<void> {
@@ -462,6 +466,18 @@ export class DynamoDbInventoryStore implements InventoryStore {
     };
   }
 
+  #availabilityCheck(line: ReservationLine): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.#table,
+        Key: itemKey(line.itemId),
+        ConditionExpression: 'attribute_exists(pk) AND availableQuantity >= :q',
+        ExpressionAttributeValues: { ':q': line.quantity },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
   #ledgerPut(itemId: string, suffix: string, body: Record<string, unknown>): TransactItem {
     return {
       Put: {
@@ -531,11 +547,7 @@ function explainCancellation(error: TransactionCanceledException, actions: Actio
       : new Error(`Transaction cancelled: ${reasons.map((r) => r.Code).join(', ')}`, { cause: error });
   }
   // A changed reservation or payment means the decision was made on stale state: re-decide.
-  if (
-    failed.some(
-      (f) => f.action.kind === 'reservation' || f.action.kind === 'payment' || f.action.kind === 'new-item',
-    )
-  ) {
+  if (failed.some((f) => f.action.kind === 'reservation' || f.action.kind === 'new-item')) {
     return new ConcurrentModificationError('The booking changed while it was being updated', {
       cause: error,
     });
@@ -612,9 +624,12 @@ const RESERVATION_FIELDS = [
   'correlationId',
   'version',
   'generation',
-  'tombstone',
   'paymentId',
   'owner',
+  'cancelled',
+  'paymentFailed',
+  'payments',
+  'refusal',
 ] as const;
 
 function toReservation(row: Record<string, unknown>): Reservation {
@@ -623,11 +638,6 @@ function toReservation(row: Record<string, unknown>): Reservation {
     if (row[field] !== undefined) reservation[field] = row[field];
   }
   return reservation as unknown as Reservation;
-}
-
-function toPayment(row: Record<string, unknown>): RememberedPayment {
-  const { pk: _pk, sk: _sk, entity: _e, ...payment } = row;
-  return payment as unknown as RememberedPayment;
 }
 
 function encodeCursor(key: Record<string, unknown>): string {

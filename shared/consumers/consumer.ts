@@ -5,8 +5,9 @@ import { parse } from '@aws-lambda-powertools/parser';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { type EventContract, type EventMetadata, eventBridgeEventSchema } from '../../events/index.ts';
-import { ConcurrentModificationError, DomainError } from '../domain/errors.ts';
-import { clearBookingContext, countMetric, logger, metrics, setBookingContext } from '../observability.ts';
+import { canonicalBookingId } from '../domain/limits.ts';
+import type { LogPort } from '../domain/ports.ts';
+import { countMetric, logger, logPortOf, metrics, recordLogger } from '../observability.ts';
 
 /** The parsed event a consumer acts on. */
 export interface IncomingEvent<D> {
@@ -25,7 +26,7 @@ export interface ConsumerOutcome {
 
 /** A message that can never be processed: it fails alone and, after its receives, lands in the DLQ. */
 export class MalformedMessageError extends Error {
-  override name = 'MalformedMessageError';
+  override name = 'MalformedMessageError' as const;
 }
 
 export interface ConsumerOptions<D> {
@@ -33,44 +34,45 @@ export interface ConsumerOptions<D> {
   persistenceStore: BasePersistenceLayer;
   /** At least 24 hours: EventBridge retries deliveries for up to 24 hours. */
   idempotencyExpirySeconds: number;
-  handle: (event: IncomingEvent<D>) => Promise<ConsumerOutcome>;
+  /**
+   * The JMESPath of the Powertools idempotency key over `{ detailType, metadata, data }`:
+   * the booking, plus whatever else tells two distinct events of one booking apart (the
+   * payment id for payments, so a second payment is never swallowed as a duplicate).
+   */
+  idempotencyKey?: string;
+  /** Applies one event; `log` carries this record's booking, correlation and event ids. */
+  handle: (event: IncomingEvent<D>, log: LogPort) => Promise<ConsumerOutcome>;
 }
 
 /**
- * An SQS consumer of one EventBridge event type, with partial batch responses.
+ * An SQS consumer of one EventBridge event type, with partial batch responses. This is
+ * the one place that decides acknowledge or retry.
  *
  * 1. Each record's body is parsed, with the Powertools parser, as an EventBridge event whose
  *    detail must match the contract. (The parser's own EventBridge/SQS envelopes are built
  *    on classic zod, about 440 KB per bundle, so the envelope is restated in zod/mini.) A malformed record
  *    fails alone; the rest of the batch goes on.
- * 2. Logs carry the event's correlationId, bookingId and eventId.
- * 3. Processing is wrapped in Powertools idempotency keyed on detail-type + bookingId, a
- *    backstop behind the use cases' conditional writes (which are the real guarantee).
- * 4. Refusals that retrying cannot change (domain errors) are logged and acknowledged;
- *    anything else fails the record so SQS delivers it again.
+ * 2. Each record logs through its own child logger carrying its correlationId, bookingId
+ *    and eventId: records run in parallel and never share log keys.
+ * 3. Processing is wrapped in Powertools idempotency (keyed on the booking and, for
+ *    payments, the payment), a backstop behind the use cases' recorded decisions (which
+ *    are the real guarantee).
+ * 4. Acknowledge or retry: the use cases return every refusal as a recorded, answered
+ *    decision, so a record is acknowledged exactly when `handle` returns. Anything thrown
+ *    (a lost race after its retries, throttling, a malformed message) fails the record:
+ *    SQS delivers it again and, after its receives, moves it to the DLQ for redrive.
+ * 5. A batch whose records all fail is reported item by item, like any other batch,
+ *    instead of failing the invocation.
  */
 export function createConsumer<D extends { bookingId: string }>(options: ConsumerOptions<D>) {
   const schema = eventBridgeEventSchema(options.contract.detail);
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: '[detailType, data.bookingId]',
+    eventKeyJmesPath: options.idempotencyKey ?? '[detailType, data.bookingId]',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: options.idempotencyExpirySeconds,
   });
   const processOnce = makeIdempotent(
-    async (event: IncomingEvent<D>): Promise<ConsumerOutcome> => {
-      try {
-        return await options.handle(event);
-      } catch (error) {
-        if (error instanceof DomainError && !(error instanceof ConcurrentModificationError)) {
-          logger.info('Event refused by the domain; acknowledged', {
-            code: error.code,
-            message: error.message,
-          });
-          return { outcome: `refused:${error.code}` };
-        }
-        throw error;
-      }
-    },
+    (event: IncomingEvent<D>, log: LogPort): Promise<ConsumerOutcome> => options.handle(event, log),
     { persistenceStore: options.persistenceStore, config },
   );
   const processor = new BatchProcessor(EventType.SQS);
@@ -104,19 +106,23 @@ export function createConsumer<D extends { bookingId: string }>(options: Consume
       detailType: event['detail-type'],
       source: event.source,
       metadata: event.detail.metadata,
-      data: event.detail.data,
+      data: { ...event.detail.data, bookingId: canonicalBookingId(event.detail.data.bookingId) },
     };
-    setBookingContext({
+    const log = recordLogger({
       correlationId: incoming.metadata.correlationId,
       bookingId: incoming.data.bookingId,
       eventId: incoming.metadata.eventId,
     });
     try {
-      const result = await processOnce(incoming);
-      logger.info('Event processed', { detailType: incoming.detailType, outcome: result.outcome });
+      const result = await processOnce(incoming, logPortOf(log));
+      log.info('Event processed', { detailType: incoming.detailType, outcome: result.outcome });
       if (result.metric) countMetric(result.metric.name, result.metric.value ?? 1, result.metric.reason);
-    } finally {
-      clearBookingContext();
+    } catch (error) {
+      log.warn('Event not processed; left for redelivery', {
+        detailType: incoming.detailType,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      throw error;
     }
   };
 
@@ -124,7 +130,10 @@ export function createConsumer<D extends { bookingId: string }>(options: Consume
     logger.addContext(context);
     config.registerLambdaContext(context);
     try {
-      return await processPartialResponse(event, recordHandler, processor, { context });
+      return await processPartialResponse(event, recordHandler, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -4,15 +4,20 @@ import type {
   PaymentFailedData,
   PaymentSucceededData,
 } from '../../events/index.ts';
-import { DomainError } from '../domain/errors.ts';
 import type { Dependencies } from '../domain/ports.ts';
-import { confirmBooking, releaseBooking, reserveBooking } from '../domain/use-cases/index.ts';
+import {
+  applyBookingCreated,
+  confirmBooking,
+  releaseBooking,
+  type SagaOutcome,
+} from '../domain/use-cases/index.ts';
 import type { ConsumerOutcome, IncomingEvent } from './consumer.ts';
 
 /**
  * What each consumed event does, as functions of the ports: the four saga consumers wire
  * these to SQS, and tests call them directly. Outgoing events keep the incoming
- * correlationId and name the incoming eventId as their cause.
+ * correlationId and name the incoming eventId as their cause. None of them catches an
+ * error: acknowledge-or-retry is decided in one place, the consumer.
  */
 
 const causationOf = (event: IncomingEvent<unknown>) => ({
@@ -20,29 +25,34 @@ const causationOf = (event: IncomingEvent<unknown>) => ({
   causationId: event.metadata.eventId,
 });
 
+/**
+ * A BookingCreated that cannot be applied and has no answer to record (a known booking
+ * sent again with other lines): it fails, and after its receives waits in the DLQ.
+ */
+export class UnprocessableEventError extends Error {
+  override name = 'UnprocessableEventError' as const;
+}
+
 export async function onBookingCreated(
   event: IncomingEvent<BookingCreatedData>,
   deps: Dependencies & { defaultTtlSeconds?: number },
 ): Promise<ConsumerOutcome> {
   const items = event.data.items.map(({ itemId, quantity }) => ({ itemId, quantity }));
-  try {
-    const result = await reserveBooking(
-      { bookingId: event.data.bookingId, items, ...causationOf(event) },
-      deps,
-    );
-    return result.outcome === 'created'
-      ? { outcome: 'reserved', metric: { name: 'ReservationsCreated' } }
-      : { outcome: 'already-reserved' };
-  } catch (error) {
-    // The use case already published InventoryReservationFailed; count it and acknowledge.
-    if (error instanceof DomainError) {
-      return {
-        outcome: `reservation-failed:${error.code}`,
-        metric: { name: 'ReservationsFailed', reason: error.code },
-      };
-    }
-    throw error;
+  const result = await applyBookingCreated(
+    { bookingId: event.data.bookingId, items, ...causationOf(event) },
+    deps,
+  );
+  if (!result.applied && result.refusal && result.effect === 'replay' && !result.record) {
+    throw new UnprocessableEventError(result.refusal.message, { cause: result.refusal });
   }
+  if (!result.applied) return { outcome: 'replayed' };
+  if (result.refusal) {
+    return {
+      outcome: `reservation-failed:${result.record?.refusal ?? result.refusal.code}`,
+      metric: { name: 'ReservationsFailed', reason: result.record?.refusal ?? result.refusal.code },
+    };
+  }
+  return { outcome: result.effect, metric: { name: 'ReservationsCreated' } };
 }
 
 export async function onPaymentSucceeded(
@@ -57,14 +67,25 @@ export async function onPaymentSucceeded(
     },
     deps,
   );
-  switch (result.outcome) {
-    case 'confirmed':
-    case 're-reserved':
-      return { outcome: result.outcome, metric: { name: 'ReservationsConfirmed' } };
-    case 'confirmation-failed':
-      return { outcome: result.outcome, metric: { name: 'ConfirmationsFailed' } };
+  return describePayment(result);
+}
+
+function describePayment(result: SagaOutcome): ConsumerOutcome {
+  if (!result.applied) return { outcome: result.effect };
+  switch (result.effect) {
+    case 'confirm':
+    case 're-reserve-paid':
+      if (!result.refusal) return { outcome: result.effect, metric: { name: 'ReservationsConfirmed' } };
+      return {
+        outcome: `${result.effect}:refused`,
+        metric: { name: 'ConfirmationsFailed', reason: 'STOCK_UNAVAILABLE' },
+      };
+    case 'refuse-payment-cancelled':
+      return { outcome: result.effect, metric: { name: 'ConfirmationsFailed', reason: 'BOOKING_CANCELLED' } };
+    case 'refuse-duplicate-payment':
+      return { outcome: result.effect, metric: { name: 'ConfirmationsFailed', reason: 'DUPLICATE_PAYMENT' } };
     default:
-      return { outcome: result.outcome };
+      return { outcome: result.effect };
   }
 }
 
@@ -79,7 +100,7 @@ async function release(
   );
   return result.outcome === 'released'
     ? { outcome: result.outcome, metric: { name: 'ReservationsReleased', reason } }
-    : { outcome: result.outcome };
+    : { outcome: `${result.outcome}:${result.effect}` };
 }
 
 export const onPaymentFailed = (event: IncomingEvent<PaymentFailedData>, deps: Dependencies) =>

@@ -4,13 +4,12 @@
  * is enforced by the store's conditional writes and checked here for tests and audits.
  */
 
-/** Item ids as the API accepts them. */
-export const ITEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Limits on a reservation's lines (25 lines keeps a reserve inside one 100-action transaction). */
-export const MAX_LINES = 25;
-export const MAX_LINE_QUANTITY = 10_000;
-/** Default hold length: 15 minutes. */
-export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
+export {
+  DEFAULT_RESERVATION_TTL_SECONDS,
+  ITEM_ID_PATTERN,
+  MAX_LINE_QUANTITY,
+  MAX_LINES,
+} from './limits.ts';
 
 export interface Item {
   itemId: string;
@@ -22,6 +21,7 @@ export interface Item {
   updatedAt: string;
 }
 
+/** The states of a reservation a client can see. */
 export type ReservationStatus = 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED';
 export const RESERVATION_STATUSES: readonly ReservationStatus[] = [
   'RESERVED',
@@ -29,6 +29,22 @@ export const RESERVATION_STATUSES: readonly ReservationStatus[] = [
   'RELEASED',
   'EXPIRED',
 ];
+/**
+ * Every state of a booking's record. Besides the visible ones: `PENDING` (the saga heard
+ * of the booking, e.g. a payment or a cancellation, before `BookingCreated`; nothing is
+ * held) and `REFUSED` (`BookingCreated` was answered with `InventoryReservationFailed`).
+ */
+export type BookingStatus = ReservationStatus | 'PENDING' | 'REFUSED';
+
+/** Why a booking's reservation was refused (the `reason` of `InventoryReservationFailed`). */
+export type ReservationFailureReason = 'INSUFFICIENT_INVENTORY' | 'ITEM_NOT_FOUND' | 'BOOKING_RELEASED';
+/** Why a payment could not be applied (the `reason` of `InventoryConfirmationFailed`). */
+export type ConfirmationFailureReason = 'STOCK_UNAVAILABLE' | 'BOOKING_CANCELLED' | 'DUPLICATE_PAYMENT';
+/**
+ * The recorded answer to one payment: `PENDING` while it waits for `BookingCreated`,
+ * `CONFIRMED` when it confirmed the booking, or the reason it was refused.
+ */
+export type PaymentDecision = 'PENDING' | 'CONFIRMED' | ConfirmationFailureReason;
 
 export type ReleaseReason = 'PAYMENT_FAILED' | 'EXPIRED' | 'CANCELLED' | 'MANUAL';
 export const RELEASE_REASONS: readonly ReleaseReason[] = ['PAYMENT_FAILED', 'EXPIRED', 'CANCELLED', 'MANUAL'];
@@ -38,10 +54,15 @@ export interface ReservationLine {
   quantity: number;
 }
 
+/**
+ * A booking's record: its reservation and every saga decision taken for it. One row,
+ * written by every decision in the same transaction as the decision's stock movements
+ * and events, so a redelivered event finds its answer here instead of deciding again.
+ */
 export interface Reservation {
   reservationId: string;
   bookingId: string;
-  status: ReservationStatus;
+  status: BookingStatus;
   items: ReservationLine[];
   expiresAt: string;
   createdAt: string;
@@ -56,9 +77,16 @@ export interface Reservation {
    * re-reserves an expired or released hold. Part of the derived event ids.
    */
   generation: number;
-  /** Set on the record left by a release that found no reservation. */
-  tombstone?: boolean;
+  /** The payment that confirmed the current generation. */
   paymentId?: string;
+  /** BookingCancelled (or a release by hand) was applied: absorbing, nothing is held again. */
+  cancelled?: boolean;
+  /** A PaymentFailed arrived before BookingCreated (and no success yet). */
+  paymentFailed?: boolean;
+  /** Every PaymentSucceeded seen, by payment key (`paymentKeyOf`), with its recorded answer. */
+  payments?: Record<string, PaymentDecision>;
+  /** Why BookingCreated was refused, when `status` is REFUSED. */
+  refusal?: ReservationFailureReason;
   /** Who made the reservation over HTTP (absent for reservations the saga made). */
   owner?: Owner;
 }
@@ -75,18 +103,23 @@ export interface Owner {
  */
 export type Actor = { kind: 'service' } | { kind: 'owner'; sub: string };
 
+/**
+ * The key a payment's decision is recorded under: its paymentId, or, for a producer that
+ * sends none, the id of the event that carried it (a redelivery repeats the event id).
+ */
+export function paymentKeyOf(payment: { paymentId?: string; eventId?: string }): string {
+  if (payment.paymentId) return payment.paymentId;
+  return `event:${payment.eventId ?? 'unknown'}`;
+}
+
+/** True when the booking holds units (reserved or confirmed). */
+export function holdsUnits(status: BookingStatus): boolean {
+  return status === 'RESERVED' || status === 'CONFIRMED';
+}
+
 /** True when `actor` may see and change `reservation`. */
 export function mayAct(actor: Actor, reservation: Reservation): boolean {
   return actor.kind === 'service' || reservation.owner?.sub === actor.sub;
-}
-
-/** A payment that succeeded before the reservation existed, kept until it can be applied. */
-export interface RememberedPayment {
-  bookingId: string;
-  paymentId?: string;
-  correlationId: string;
-  causationId?: string;
-  receivedAt: string;
 }
 
 /** Which counter a unit leaves and which it joins. `outside` is stock entering or leaving the books. */

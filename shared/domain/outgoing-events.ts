@@ -1,37 +1,49 @@
+import {
+  type EventType,
+  InventoryAdjusted,
+  InventoryConfirmationFailed,
+  InventoryConfirmed,
+  InventoryReleased,
+  InventoryReservationFailed,
+  InventoryReserved,
+} from '../../events/index.ts';
 import type { Shortfall } from './errors.ts';
 import { eventIdFor } from './event-ids.ts';
-import type { ReleaseReason, Reservation, ReservationStatus } from './model.ts';
+import type {
+  ConfirmationFailureReason,
+  ReleaseReason,
+  Reservation,
+  ReservationFailureReason,
+  ReservationStatus,
+} from './model.ts';
 import type { Causation, OutgoingEvent } from './ports.ts';
 
+export type { ConfirmationFailureReason, ReservationFailureReason } from './model.ts';
+
 /**
- * Builders of the events we publish. The event id is derived from the subject, the
- * transition and the reservation generation, so building the same event twice (a retry,
- * a duplicate delivery) gives the same id.
+ * Builders of the events we publish. Source, detail-type and schema version come from the
+ * event's module in `events/` (the one place they are written). The event id is derived
+ * from the subject and the transition (and the reservation's generation, or the payment),
+ * so building the same event twice (a retry, a duplicate delivery) gives the same id.
  */
 
-export const INVENTORY_SOURCE = 'inventory-service';
-export const SCHEMA_VERSION = '1';
-
-export type ReservationFailureReason = 'INSUFFICIENT_INVENTORY' | 'ITEM_NOT_FOUND' | 'BOOKING_RELEASED';
-export type ConfirmationFailureReason = 'STOCK_UNAVAILABLE' | 'BOOKING_CANCELLED';
-
 function event<D extends Record<string, unknown>>(
-  detailType: string,
+  type: EventType,
   eventId: string,
   causation: Causation,
   occurredAt: string,
   data: D,
 ): OutgoingEvent<D> {
   return {
-    source: INVENTORY_SOURCE,
-    detailType,
+    source: type.source,
+    detailType: type.detailType,
     detail: {
       metadata: {
         eventId,
         correlationId: causation.correlationId,
         ...(causation.causationId ? { causationId: causation.causationId } : {}),
         occurredAt,
-        schemaVersion: SCHEMA_VERSION,
+        schemaVersion: type.schemaVersion,
       },
       data,
     },
@@ -41,24 +53,18 @@ function event<D extends Record<string, unknown>>(
 const lines = (r: Reservation) => r.items.map(({ itemId, quantity }) => ({ itemId, quantity }));
 
 export function inventoryReserved(r: Reservation, causation: Causation, occurredAt: string): OutgoingEvent {
-  return event(
-    'InventoryReserved',
-    eventIdFor(r.bookingId, 'RESERVED', r.generation),
-    causation,
-    occurredAt,
-    {
-      bookingId: r.bookingId,
-      reservationId: r.reservationId,
-      status: r.status,
-      items: lines(r),
-      expiresAt: r.expiresAt,
-    },
-  );
+  return event(InventoryReserved, eventIdFor(r.bookingId, 'RESERVED', r.generation), causation, occurredAt, {
+    bookingId: r.bookingId,
+    reservationId: r.reservationId,
+    status: r.status,
+    items: lines(r),
+    expiresAt: r.expiresAt,
+  });
 }
 
 export function inventoryConfirmed(r: Reservation, causation: Causation, occurredAt: string): OutgoingEvent {
   return event(
-    'InventoryConfirmed',
+    InventoryConfirmed,
     eventIdFor(r.bookingId, 'CONFIRMED', r.generation),
     causation,
     occurredAt,
@@ -81,22 +87,17 @@ export function inventoryReleased(
   const reason: ReleaseReason = r.releaseReason ?? 'MANUAL';
   // Expiry and release are different transitions of the same generation.
   const transition = r.status === 'EXPIRED' ? 'EXPIRED' : 'RELEASED';
-  return event(
-    'InventoryReleased',
-    eventIdFor(r.bookingId, transition, r.generation),
-    causation,
-    occurredAt,
-    {
-      bookingId: r.bookingId,
-      reservationId: r.reservationId,
-      reason,
-      previousStatus,
-      items: lines(r),
-      releasedAt: r.releasedAt ?? occurredAt,
-    },
-  );
+  return event(InventoryReleased, eventIdFor(r.bookingId, transition, r.generation), causation, occurredAt, {
+    bookingId: r.bookingId,
+    reservationId: r.reservationId,
+    reason,
+    previousStatus,
+    items: lines(r),
+    releasedAt: r.releasedAt ?? occurredAt,
+  });
 }
 
+/** The one answer a booking's refused `BookingCreated` gets (one id per booking). */
 export function inventoryReservationFailed(
   bookingId: string,
   reason: ReservationFailureReason,
@@ -106,28 +107,29 @@ export function inventoryReservationFailed(
   shortfalls?: Shortfall[],
 ): OutgoingEvent {
   return event(
-    'InventoryReservationFailed',
-    eventIdFor(bookingId, `RESERVATION_FAILED:${reason}`),
+    InventoryReservationFailed,
+    eventIdFor(bookingId, 'RESERVATION_FAILED'),
     causation,
     occurredAt,
     { bookingId, reason, message, ...(shortfalls ? { items: shortfalls } : {}) },
   );
 }
 
+/** The one answer a refused payment gets (one id per booking and payment key). */
 export function inventoryConfirmationFailed(
   bookingId: string,
+  paymentKey: string,
   reason: ConfirmationFailureReason,
   causation: Causation,
   occurredAt: string,
-  extra: { reservationId?: string; paymentId?: string; items?: Shortfall[]; generation?: number } = {},
+  extra: { reservationId?: string; paymentId?: string; items?: Shortfall[] } = {},
 ): OutgoingEvent {
-  const { generation = 0, ...rest } = extra;
   return event(
-    'InventoryConfirmationFailed',
-    eventIdFor(bookingId, `CONFIRMATION_FAILED:${reason}`, generation),
+    InventoryConfirmationFailed,
+    eventIdFor(bookingId, `CONFIRMATION_FAILED:${paymentKey}`),
     causation,
     occurredAt,
-    { bookingId, reason, ...rest },
+    { bookingId, reason, ...extra },
   );
 }
 
@@ -138,18 +140,12 @@ export function inventoryAdjusted(
   causation: Causation,
   occurredAt: string,
 ): OutgoingEvent {
-  return event(
-    'InventoryAdjusted',
-    eventIdFor(item.itemId, 'ADJUSTED', item.version),
-    causation,
-    occurredAt,
-    {
-      itemId: item.itemId,
-      delta,
-      reason,
-      totalQuantity: item.totalQuantity,
-      availableQuantity: item.availableQuantity,
-      adjustedAt: occurredAt,
-    },
-  );
+  return event(InventoryAdjusted, eventIdFor(item.itemId, 'ADJUSTED', item.version), causation, occurredAt, {
+    itemId: item.itemId,
+    delta,
+    reason,
+    totalQuantity: item.totalQuantity,
+    availableQuantity: item.availableQuantity,
+    adjustedAt: occurredAt,
+  });
 }

@@ -1,4 +1,4 @@
-import type { Item, QuantityBucket, RememberedPayment, Reservation, ReservationStatus } from './model.ts';
+import type { BookingStatus, Item, QuantityBucket, Reservation, ReservationLine } from './model.ts';
 
 /** Metadata every event detail carries. */
 export interface EventMetadata {
@@ -34,22 +34,27 @@ export interface LineMovement {
 /** What the reservation row must look like for a write to apply. */
 export type ExpectedReservation =
   | { kind: 'absent' }
-  | { kind: 'state'; status: ReservationStatus; version: number };
+  | {
+      kind: 'state';
+      status: BookingStatus;
+      version: number;
+      /** The hold's expiry as read: names the hold rows a move out of `reserved` removes. */
+      expiresAt: string;
+    };
 
 /**
- * One atomic change of a booking: the reservation row, the item counters, the ledger rows
- * and the outbox rows are written together or not at all.
+ * One atomic change of a booking: the booking's record (with the decision), the item
+ * counters, the ledger rows, the per-item hold rows and the outbox rows are written
+ * together or not at all. A decision with no stock effect writes the record alone.
  */
 export interface ReservationWrite {
   expected: ExpectedReservation;
   next: Reservation;
   movements: LineMovement[];
+  /** Lines whose availability must hold for the write to apply, without moving units. */
+  checks?: ReservationLine[];
   /** Ledger movement type, e.g. RESERVE, CONFIRM, RELEASE, EXPIRE. */
   movementType: string;
-  /** The write is refused if a remembered payment exists (it must be applied instead). */
-  requireNoPayment?: boolean;
-  /** The remembered payment is applied by this write and deleted with it. */
-  consumePayment?: boolean;
   events: OutgoingEvent[];
   now: string;
 }
@@ -78,10 +83,9 @@ export interface Page<T> {
   cursor?: string;
 }
 
-/** The state of one booking: its reservation (or tombstone) and a payment waiting for it. */
+/** The state of one booking: its record, if the saga has heard of it. */
 export interface BookingState {
   reservation?: Reservation;
-  payment?: RememberedPayment;
 }
 
 /**
@@ -97,12 +101,15 @@ export interface InventoryStore {
   listItems(page: { limit: number; cursor?: string }): Promise<Page<StoredItem>>;
   getBooking(bookingId: string): Promise<BookingState>;
   writeReservation(write: ReservationWrite): Promise<void>;
-  /** Keeps a payment that arrived first; refused (ConcurrentModificationError) once a reservation exists. */
-  rememberPayment(payment: RememberedPayment): Promise<void>;
   createItem(item: StoredItem, reason: string, events: OutgoingEvent[]): Promise<void>;
   changeStock(change: StockChange): Promise<void>;
   /** Reservations still RESERVED whose `expiresAt <= now`, oldest shards first, at most `limit`. */
   findDueReservations(now: string, limit: number): Promise<Reservation[]>;
+  /**
+   * Bookings holding units of these items whose hold is due (`expiresAt <= now`), read
+   * per item, at most `limit` per item: the cost follows what is due on these items only.
+   */
+  findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]>;
   /** Outbox entries whose relay time has come (publish after commit did not happen). */
   findDueOutbox(now: string, limit: number): Promise<OutgoingEvent[]>;
   /** Removes outbox entries once their events are on the bus. */

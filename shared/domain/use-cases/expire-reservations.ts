@@ -1,15 +1,10 @@
-import { ConcurrentModificationError } from '../errors.ts';
-import type { Reservation } from '../model.ts';
-import { inventoryReleased } from '../outgoing-events.ts';
-import type { Dependencies, OutgoingEvent } from '../ports.ts';
-import { quantityMovement } from '../reservation-rules.ts';
-import { isoNow, publishCommitted } from './shared.ts';
+import type { Dependencies } from '../ports.ts';
+import { applySagaInput } from './apply-saga-input.ts';
+import { isoNow } from './shared.ts';
 
 export interface ExpireInput {
   /** At most this many reservations are expired in one call (bounded work per run). */
   limit: number;
-  /** Only holds on these items (the reserve path reclaiming stock); all when absent. */
-  itemIds?: readonly string[];
 }
 
 export interface ExpireResult {
@@ -17,68 +12,44 @@ export interface ExpireResult {
   expired: number;
   /** Holds that changed under us (confirmed or released meanwhile) and were left alone. */
   skipped: number;
+  /** Holds that could not be expired (logged, counted, left for the next run). */
+  failed: number;
 }
 
 /**
  * Expires holds whose time is up.
  *
  * 1. Find RESERVED reservations with `expiresAt <= now` through the sharded due index.
- * 2. For each, one transaction conditioned on status RESERVED and the version read: the
- *    units go back to available and the reservation becomes EXPIRED, so a concurrent
- *    confirmation either wins (and the expiry is skipped) or loses; never both.
- * 3. Publish InventoryReleased with reason EXPIRED.
+ * 2. For each, apply `HoldExpired` through the decision table: one transaction
+ *    conditioned on the version read, so a concurrent confirmation either wins (and the
+ *    expiry is skipped) or loses; never both. Its answer is `InventoryReleased` (EXPIRED).
+ * 3. A hold that cannot be expired (e.g. counters that disagree on its item) is logged
+ *    and skipped; the others are expired all the same.
  * The work per call is bounded; what is left stays in the index for the next run.
  */
 export async function expireDueReservations(input: ExpireInput, deps: Dependencies): Promise<ExpireResult> {
-  const now = isoNow(deps);
-  const due = await deps.store.findDueReservations(
-    now,
-    input.itemIds ? Math.max(input.limit, 100) : input.limit,
-  );
-  const wanted = input.itemIds ? new Set(input.itemIds) : undefined;
-  const candidates = (wanted ? due.filter((r) => r.items.some((l) => wanted.has(l.itemId))) : due).slice(
-    0,
-    input.limit,
-  );
-  let expired = 0;
-  let skipped = 0;
-  const published: OutgoingEvent[] = [];
-  for (const reservation of candidates) {
+  const due = await deps.store.findDueReservations(isoNow(deps), input.limit);
+  const result: ExpireResult = { examined: due.length, expired: 0, skipped: 0, failed: 0 };
+  for (const reservation of due) {
     try {
-      published.push(...(await expireOne(reservation, now, deps)));
-      expired++;
+      const outcome = await applySagaInput(
+        reservation.bookingId,
+        { kind: 'HoldExpired' },
+        { correlationId: reservation.correlationId },
+        deps,
+        reservation,
+      );
+      if (outcome.applied) result.expired++;
+      else result.skipped++;
     } catch (error) {
-      if (!(error instanceof ConcurrentModificationError)) throw error;
-      skipped++;
+      result.failed++;
+      deps.log?.error('Could not expire a hold; skipped until the next run', {
+        bookingId: reservation.bookingId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
     }
   }
-  await publishCommitted(deps, published);
-  return { examined: candidates.length, expired, skipped };
-}
-
-async function expireOne(
-  reservation: Reservation,
-  now: string,
-  deps: Dependencies,
-): Promise<OutgoingEvent[]> {
-  const next: Reservation = {
-    ...reservation,
-    status: 'EXPIRED',
-    releasedAt: now,
-    releaseReason: 'EXPIRED',
-    version: reservation.version + 1,
-  };
-  const events = [inventoryReleased(next, 'RESERVED', { correlationId: reservation.correlationId }, now)];
-  const movement = quantityMovement('RESERVED', 'EXPIRED');
-  await deps.store.writeReservation({
-    expected: { kind: 'state', status: 'RESERVED', version: reservation.version },
-    next,
-    movements: next.items.map(({ itemId, quantity }) => ({ itemId, quantity, ...movement })),
-    movementType: 'EXPIRE',
-    events,
-    now,
-  });
-  return events;
+  return result;
 }
 
 /**

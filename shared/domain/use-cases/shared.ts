@@ -1,11 +1,6 @@
 import { ConcurrentModificationError, ValidationError } from '../errors.ts';
-import {
-  ITEM_ID_PATTERN,
-  MAX_LINE_QUANTITY,
-  MAX_LINES,
-  normaliseLines,
-  type ReservationLine,
-} from '../model.ts';
+import { ITEM_ID_PATTERN, MAX_LINE_QUANTITY, MAX_LINES } from '../limits.ts';
+import { normaliseLines, type ReservationLine } from '../model.ts';
 import type { Dependencies, OutgoingEvent } from '../ports.ts';
 
 /** How often a use case re-reads and re-decides after losing a race. */

@@ -1,0 +1,692 @@
+import {
+  BookingConflictError,
+  type DomainError,
+  InsufficientInventoryError,
+  type ItemNotFoundError,
+  type Shortfall,
+} from './errors.ts';
+import { reservationIdFor } from './event-ids.ts';
+import {
+  type ConfirmationFailureReason,
+  holdsUnits,
+  type Owner,
+  type PaymentDecision,
+  type ReleaseReason,
+  type Reservation,
+  type ReservationFailureReason,
+  type ReservationLine,
+  type ReservationStatus,
+  sameLines,
+} from './model.ts';
+import {
+  inventoryConfirmationFailed,
+  inventoryConfirmed,
+  inventoryReleased,
+  inventoryReservationFailed,
+  inventoryReserved,
+} from './outgoing-events.ts';
+import type { Causation, LineMovement, OutgoingEvent, ReservationWrite } from './ports.ts';
+
+/**
+ * The saga's decision table, as data: for the situation a booking is in and the input
+ * that arrives, the effect to apply. The use cases execute it (`decide`), the reference
+ * model of the tests interprets it, and docs/saga.md is generated from it
+ * (`npm run docs:saga`). Its text is the contract; the rules it must satisfy are in
+ * docs/saga.md and proven by test/model.
+ */
+
+/** What can happen to a booking. `HoldExpired` is time: the hold's `expiresAt` has passed. */
+export type SagaInputKind =
+  | 'BookingCreated'
+  | 'PaymentSucceeded'
+  | 'PaymentFailed'
+  | 'BookingCancelled'
+  | 'HoldExpired';
+export const SAGA_INPUT_KINDS: readonly SagaInputKind[] = [
+  'BookingCreated',
+  'PaymentSucceeded',
+  'PaymentFailed',
+  'BookingCancelled',
+  'HoldExpired',
+];
+
+/** Where a booking stands, as far as decisions go (derived from its record by `situationOf`). */
+export type Situation =
+  | 'NONE'
+  | 'PAID'
+  | 'PAYMENT_FAILED'
+  | 'CANCELLED'
+  | 'RESERVED'
+  | 'CONFIRMED'
+  | 'ENDED'
+  | 'REFUSED';
+export const SITUATIONS: readonly Situation[] = [
+  'NONE',
+  'PAID',
+  'PAYMENT_FAILED',
+  'CANCELLED',
+  'RESERVED',
+  'CONFIRMED',
+  'ENDED',
+  'REFUSED',
+];
+
+export const SITUATION_TEXT: Readonly<Record<Situation, string>> = {
+  NONE: 'nothing recorded',
+  PAID: 'before `BookingCreated`, a payment waits',
+  PAYMENT_FAILED: 'before `BookingCreated`, only a failed payment seen',
+  CANCELLED: 'cancelled (absorbing), nothing held',
+  RESERVED: '`RESERVED` (units held)',
+  CONFIRMED: '`CONFIRMED` (units confirmed)',
+  ENDED: '`EXPIRED`, or `RELEASED` after `PaymentFailed`',
+  REFUSED: '`BookingCreated` refused',
+};
+
+export type Effect =
+  | 'reserve'
+  | 'reserve-paid'
+  | 'reserve-and-release'
+  | 'remember-payment'
+  | 'remember-failure'
+  | 'cancel'
+  | 'refuse-cancelled'
+  | 'refuse-payment-cancelled'
+  | 'confirm'
+  | 'refuse-duplicate-payment'
+  | 'release-payment-failed'
+  | 'expire'
+  | 're-reserve-paid'
+  | 'replay'
+  | 'ignore';
+
+/** Each effect: what it does to stock and which answers it records and publishes. */
+export const EFFECT_TEXT: Readonly<Record<Effect, string>> = {
+  reserve:
+    'available → reserved; `InventoryReserved`. Short (after reclaiming due holds on those items): `REFUSED`, `InventoryReservationFailed` (`INSUFFICIENT_INVENTORY` or `ITEM_NOT_FOUND`)',
+  'reserve-paid':
+    'available → confirmed, confirmed by the waiting payment with the smallest key; `InventoryReserved` + `InventoryConfirmed`, other waiting payments `InventoryConfirmationFailed` (`DUPLICATE_PAYMENT`). Short: `REFUSED`, `InventoryReservationFailed` + `InventoryConfirmationFailed` (`STOCK_UNAVAILABLE`) for each waiting payment',
+  'reserve-and-release':
+    'availability checked, nothing moves; `InventoryReserved` + `InventoryReleased` (`PAYMENT_FAILED`), as if `BookingCreated` had come first; ends `RELEASED`. Short: `REFUSED`, `InventoryReservationFailed`',
+  'remember-payment':
+    'the payment is recorded as waiting; answered when `BookingCreated` or `BookingCancelled` comes',
+  'remember-failure': 'the failure is recorded; no answer',
+  cancel:
+    'recorded as cancelled (absorbing); held units go back to available with `InventoryReleased` (`CANCELLED`); waiting payments get `InventoryConfirmationFailed` (`BOOKING_CANCELLED`)',
+  'refuse-cancelled':
+    '`InventoryReservationFailed` (`BOOKING_RELEASED`), nothing reserved (a replay if `BookingCreated` was answered before the cancellation)',
+  'refuse-payment-cancelled': '`InventoryConfirmationFailed` (`BOOKING_CANCELLED`): refund',
+  confirm: 'reserved → confirmed; `InventoryConfirmed`',
+  'refuse-duplicate-payment':
+    '`InventoryConfirmationFailed` (`DUPLICATE_PAYMENT`): another payment confirmed the booking; refund this one',
+  'release-payment-failed': 'reserved → available; `InventoryReleased` (`PAYMENT_FAILED`)',
+  expire: 'if `expiresAt` has passed: reserved → available; `InventoryReleased` (`EXPIRED`)',
+  're-reserve-paid':
+    'a new generation, available → confirmed; `InventoryReserved` + `InventoryConfirmed`. Short (after reclaiming): `InventoryConfirmationFailed` (`STOCK_UNAVAILABLE`)',
+  replay:
+    'the recorded answer stands; nothing is written or published again (other lines: `BOOKING_CONFLICT`)',
+  ignore: 'nothing to do',
+};
+
+/**
+ * The table. A `PaymentSucceeded` whose payment key is already recorded is a replay in
+ * every situation (its recorded answer stands); the `PaymentSucceeded` column is for a
+ * payment not seen before.
+ */
+export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInputKind, Effect>>>> = {
+  NONE: {
+    BookingCreated: 'reserve',
+    PaymentSucceeded: 'remember-payment',
+    PaymentFailed: 'remember-failure',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'ignore',
+  },
+  PAID: {
+    BookingCreated: 'reserve-paid',
+    PaymentSucceeded: 'remember-payment',
+    PaymentFailed: 'ignore',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'ignore',
+  },
+  PAYMENT_FAILED: {
+    BookingCreated: 'reserve-and-release',
+    PaymentSucceeded: 'remember-payment',
+    PaymentFailed: 'ignore',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'ignore',
+  },
+  CANCELLED: {
+    BookingCreated: 'refuse-cancelled',
+    PaymentSucceeded: 'refuse-payment-cancelled',
+    PaymentFailed: 'ignore',
+    BookingCancelled: 'ignore',
+    HoldExpired: 'ignore',
+  },
+  RESERVED: {
+    BookingCreated: 'replay',
+    PaymentSucceeded: 'confirm',
+    PaymentFailed: 'release-payment-failed',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'expire',
+  },
+  CONFIRMED: {
+    BookingCreated: 'replay',
+    PaymentSucceeded: 'refuse-duplicate-payment',
+    PaymentFailed: 'ignore',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'ignore',
+  },
+  ENDED: {
+    BookingCreated: 'replay',
+    PaymentSucceeded: 're-reserve-paid',
+    PaymentFailed: 'ignore',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'ignore',
+  },
+  REFUSED: {
+    BookingCreated: 'replay',
+    PaymentSucceeded: 're-reserve-paid',
+    PaymentFailed: 'ignore',
+    BookingCancelled: 'cancel',
+    HoldExpired: 'ignore',
+  },
+};
+
+/** The situation a booking's record puts it in. */
+export function situationOf(record: Reservation | undefined): Situation {
+  if (!record) return 'NONE';
+  if (record.cancelled && !holdsUnits(record.status)) return 'CANCELLED';
+  switch (record.status) {
+    case 'PENDING':
+      if (waitingPayments(record).length > 0) return 'PAID';
+      return record.paymentFailed ? 'PAYMENT_FAILED' : 'NONE';
+    case 'RESERVED':
+    case 'CONFIRMED':
+    case 'REFUSED':
+      return record.status;
+    case 'EXPIRED':
+    case 'RELEASED':
+      return 'ENDED';
+  }
+}
+
+/** Payment keys waiting for `BookingCreated`, in a fixed order (the smallest key confirms). */
+export function waitingPayments(record: Reservation | undefined): string[] {
+  return Object.entries(record?.payments ?? {})
+    .filter(([, decision]) => decision === 'PENDING')
+    .map(([key]) => key)
+    .sort();
+}
+
+/** One input, with what the decision needs of it. */
+export type SagaInput =
+  | {
+      kind: 'BookingCreated';
+      lines: ReservationLine[];
+      ttlSeconds: number;
+      owner?: Owner;
+      /**
+       * Record a refusal even when the booking has no record yet. The saga's events do
+       * (the refusal is their one answer); an HTTP caller is answered 409 at once and may
+       * try again later, so a refusal of a booking nobody else knows is not kept.
+       */
+      recordRefusal: boolean;
+    }
+  | { kind: 'PaymentSucceeded'; paymentKey: string; paymentId?: string }
+  | { kind: 'PaymentFailed' }
+  | { kind: 'BookingCancelled'; reason: Extract<ReleaseReason, 'CANCELLED' | 'MANUAL'> }
+  | { kind: 'HoldExpired' };
+
+export interface DecisionContext {
+  bookingId: string;
+  now: string;
+  causation: Causation;
+}
+
+/** A decision that writes: the record, its stock movements and its answers, in one transaction. */
+export interface WriteDecision {
+  kind: 'write';
+  effect: Effect;
+  write: ReservationWrite;
+  /** The refusal this write records (the booking's, or this payment's), if it is one. */
+  refusal?: DomainError;
+  /** What to write instead when the stock is short (the transaction says so). */
+  onShortage?: (error: InsufficientInventoryError | ItemNotFoundError) => Decision;
+}
+
+export type Decision =
+  | WriteDecision
+  | { kind: 'replay'; effect: Effect; record?: Reservation; refusal?: DomainError }
+  | { kind: 'ignore'; effect: Effect; record?: Reservation }
+  /** A refusal that is answered to the caller only (nothing recorded, nothing published). */
+  | { kind: 'refuse'; effect: Effect; refusal: DomainError };
+
+/** Decides what `input` does to the booking whose record is `record`. Pure. */
+export function decide(record: Reservation | undefined, input: SagaInput, ctx: DecisionContext): Decision {
+  if (input.kind === 'PaymentSucceeded' && record?.payments?.[input.paymentKey] !== undefined) {
+    return { kind: 'replay', effect: 'replay', record };
+  }
+  const effect = DECISION_TABLE[situationOf(record)][input.kind];
+  const base = record ?? blankRecord(ctx);
+  switch (effect) {
+    case 'reserve':
+    case 'reserve-paid':
+      return reserve(base, record, asCreated(input), ctx, effect);
+    case 'reserve-and-release':
+      return reserveAndRelease(base, asCreated(input), ctx);
+    case 'remember-payment': {
+      const payment = asPayment(input);
+      return recordOnly(effect, base, record, ctx, {
+        ...base,
+        status: record ? base.status : 'PENDING',
+        payments: { ...base.payments, [payment.paymentKey]: 'PENDING' },
+      });
+    }
+    case 'remember-failure':
+      return recordOnly(effect, base, record, ctx, { ...base, status: 'PENDING', paymentFailed: true });
+    case 'cancel':
+      return cancel(base, record, input, ctx);
+    case 'refuse-cancelled': {
+      const created = asCreated(input);
+      if (base.items.length > 0) return replayCreated(base, created.lines);
+      const message = `Booking ${ctx.bookingId} was cancelled before it was reserved`;
+      const refusal = new BookingConflictError(message, {
+        details: { bookingId: ctx.bookingId, status: 'CANCELLED' },
+      });
+      const next: Reservation = {
+        ...base,
+        status: 'REFUSED',
+        items: created.lines,
+        refusal: 'BOOKING_RELEASED',
+      };
+      return {
+        ...recordOnly(effect, base, record, ctx, next, [
+          inventoryReservationFailed(ctx.bookingId, 'BOOKING_RELEASED', message, ctx.causation, ctx.now),
+        ]),
+        refusal,
+      };
+    }
+    case 'refuse-payment-cancelled':
+    case 'refuse-duplicate-payment': {
+      const payment = asPayment(input);
+      const reason: ConfirmationFailureReason =
+        effect === 'refuse-duplicate-payment' ? 'DUPLICATE_PAYMENT' : 'BOOKING_CANCELLED';
+      return recordOnly(
+        effect,
+        base,
+        record,
+        ctx,
+        { ...base, payments: { ...base.payments, [payment.paymentKey]: reason } },
+        [confirmationFailed(base, payment.paymentKey, reason, ctx)],
+      );
+    }
+    case 'confirm': {
+      const payment = asPayment(input);
+      const next: Reservation = {
+        ...base,
+        status: 'CONFIRMED',
+        confirmedAt: ctx.now,
+        paymentId: payment.paymentKey,
+        payments: { ...base.payments, [payment.paymentKey]: 'CONFIRMED' },
+      };
+      return transition(effect, base, next, 'CONFIRM', moves(base.items, 'reserved', 'confirmed'), ctx, [
+        inventoryConfirmed(next, ctx.causation, ctx.now),
+      ]);
+    }
+    case 'release-payment-failed':
+    case 'expire': {
+      if (effect === 'expire' && base.expiresAt > ctx.now)
+        return { kind: 'ignore', effect: 'ignore', record: base };
+      const reason: ReleaseReason = effect === 'expire' ? 'EXPIRED' : 'PAYMENT_FAILED';
+      const next: Reservation = {
+        ...base,
+        status: effect === 'expire' ? 'EXPIRED' : 'RELEASED',
+        releasedAt: ctx.now,
+        releaseReason: reason,
+      };
+      return transition(
+        effect,
+        base,
+        next,
+        effect === 'expire' ? 'EXPIRE' : 'RELEASE',
+        moves(base.items, 'reserved', 'available'),
+        ctx,
+        [inventoryReleased(next, 'RESERVED', causationFor(effect, base, ctx), ctx.now)],
+      );
+    }
+    case 're-reserve-paid':
+      return reReservePaid(base, asPayment(input), ctx);
+    case 'replay':
+      return input.kind === 'BookingCreated'
+        ? replayCreated(base, input.lines)
+        : { kind: 'replay', effect, record: base };
+    case 'ignore':
+      return { kind: 'ignore', effect, ...(record ? { record } : {}) };
+  }
+}
+
+function reserve(
+  base: Reservation,
+  record: Reservation | undefined,
+  input: Extract<SagaInput, { kind: 'BookingCreated' }>,
+  ctx: DecisionContext,
+  effect: 'reserve' | 'reserve-paid',
+): Decision {
+  const waiting = waitingPayments(record);
+  const [confirming, ...duplicates] = waiting;
+  const paid = effect === 'reserve-paid' && confirming !== undefined;
+  const payments: Record<string, PaymentDecision> = { ...base.payments };
+  if (paid) {
+    payments[confirming] = 'CONFIRMED';
+    for (const key of duplicates) payments[key] = 'DUPLICATE_PAYMENT';
+  }
+  const next: Reservation = {
+    ...base,
+    status: paid ? 'CONFIRMED' : 'RESERVED',
+    items: input.lines,
+    expiresAt: expiry(ctx.now, input.ttlSeconds),
+    createdAt: base.createdAt,
+    correlationId: ctx.causation.correlationId,
+    ...(paid ? { confirmedAt: ctx.now, paymentId: confirming } : {}),
+    ...(input.owner ? { owner: input.owner } : {}),
+    payments,
+  };
+  const events: OutgoingEvent[] = [inventoryReserved(next, ctx.causation, ctx.now)];
+  if (paid) {
+    events.push(inventoryConfirmed(next, ctx.causation, ctx.now));
+    for (const key of duplicates) events.push(confirmationFailed(next, key, 'DUPLICATE_PAYMENT', ctx));
+  }
+  const decision = transition(
+    effect,
+    record ? base : undefined,
+    next,
+    paid ? 'RESERVE_CONFIRMED' : 'RESERVE',
+    moves(input.lines, 'available', paid ? 'confirmed' : 'reserved'),
+    ctx,
+    events,
+  );
+  return {
+    ...decision,
+    onShortage: (error) => {
+      const reason: ReservationFailureReason =
+        error instanceof InsufficientInventoryError ? 'INSUFFICIENT_INVENTORY' : 'ITEM_NOT_FOUND';
+      if (!record && !input.recordRefusal) return { kind: 'refuse', effect, refusal: error };
+      const refusedPayments: Record<string, PaymentDecision> = { ...base.payments };
+      for (const key of waiting) refusedPayments[key] = 'STOCK_UNAVAILABLE';
+      const refused: Reservation = {
+        ...base,
+        status: 'REFUSED',
+        items: input.lines,
+        refusal: reason,
+        correlationId: ctx.causation.correlationId,
+        payments: refusedPayments,
+        ...(input.owner ? { owner: input.owner } : {}),
+      };
+      const shortfalls = error instanceof InsufficientInventoryError ? error.shortfalls : undefined;
+      const answers = [
+        inventoryReservationFailed(ctx.bookingId, reason, error.message, ctx.causation, ctx.now, shortfalls),
+        ...waiting.map((key) => confirmationFailed(refused, key, 'STOCK_UNAVAILABLE', ctx, shortfalls)),
+      ];
+      return { ...recordOnly(effect, base, record, ctx, refused, answers), refusal: error };
+    },
+  };
+}
+
+function reserveAndRelease(
+  base: Reservation,
+  input: Extract<SagaInput, { kind: 'BookingCreated' }>,
+  ctx: DecisionContext,
+): Decision {
+  const reserved: Reservation = {
+    ...base,
+    status: 'RESERVED',
+    items: input.lines,
+    expiresAt: expiry(ctx.now, input.ttlSeconds),
+    correlationId: ctx.causation.correlationId,
+    ...(input.owner ? { owner: input.owner } : {}),
+  };
+  const next: Reservation = {
+    ...reserved,
+    status: 'RELEASED',
+    releasedAt: ctx.now,
+    releaseReason: 'PAYMENT_FAILED',
+  };
+  const decision = transition('reserve-and-release', base, next, 'CHECK', [], ctx, [
+    inventoryReserved(reserved, ctx.causation, ctx.now),
+    inventoryReleased(next, 'RESERVED', ctx.causation, ctx.now),
+  ]);
+  decision.write.checks = input.lines;
+  return {
+    ...decision,
+    onShortage: (error) => {
+      const reason: ReservationFailureReason =
+        error instanceof InsufficientInventoryError ? 'INSUFFICIENT_INVENTORY' : 'ITEM_NOT_FOUND';
+      const refused: Reservation = { ...base, status: 'REFUSED', items: input.lines, refusal: reason };
+      const shortfalls = error instanceof InsufficientInventoryError ? error.shortfalls : undefined;
+      return {
+        ...recordOnly('reserve-and-release', base, base, ctx, refused, [
+          inventoryReservationFailed(
+            ctx.bookingId,
+            reason,
+            error.message,
+            ctx.causation,
+            ctx.now,
+            shortfalls,
+          ),
+        ]),
+        refusal: error,
+      };
+    },
+  };
+}
+
+function reReservePaid(
+  base: Reservation,
+  payment: Extract<SagaInput, { kind: 'PaymentSucceeded' }>,
+  ctx: DecisionContext,
+): Decision {
+  const { releasedAt: _r, releaseReason: _why, refusal: _refusal, ...rest } = base;
+  const next: Reservation = {
+    ...rest,
+    status: 'CONFIRMED',
+    confirmedAt: ctx.now,
+    generation: base.generation + 1,
+    paymentId: payment.paymentKey,
+    payments: { ...base.payments, [payment.paymentKey]: 'CONFIRMED' },
+  };
+  const decision = transition(
+    're-reserve-paid',
+    base,
+    next,
+    'RESERVE_CONFIRMED',
+    moves(base.items, 'available', 'confirmed'),
+    ctx,
+    [inventoryReserved(next, ctx.causation, ctx.now), inventoryConfirmed(next, ctx.causation, ctx.now)],
+  );
+  return {
+    ...decision,
+    onShortage: (error) => {
+      const shortfalls = error instanceof InsufficientInventoryError ? error.shortfalls : undefined;
+      const refused: Reservation = {
+        ...base,
+        payments: { ...base.payments, [payment.paymentKey]: 'STOCK_UNAVAILABLE' },
+      };
+      return {
+        ...recordOnly('re-reserve-paid', base, base, ctx, refused, [
+          confirmationFailed(base, payment.paymentKey, 'STOCK_UNAVAILABLE', ctx, shortfalls),
+        ]),
+        refusal: error,
+      };
+    },
+  };
+}
+
+function cancel(
+  base: Reservation,
+  record: Reservation | undefined,
+  input: SagaInput,
+  ctx: DecisionContext,
+): Decision {
+  const reason = input.kind === 'BookingCancelled' ? input.reason : 'CANCELLED';
+  if (record && holdsUnits(record.status)) {
+    const previous = record.status as ReservationStatus;
+    const next: Reservation = {
+      ...base,
+      status: 'RELEASED',
+      releasedAt: ctx.now,
+      releaseReason: reason,
+      cancelled: true,
+    };
+    return transition(
+      'cancel',
+      base,
+      next,
+      'RELEASE',
+      moves(base.items, previous === 'CONFIRMED' ? 'confirmed' : 'reserved', 'available'),
+      ctx,
+      [inventoryReleased(next, previous, ctx.causation, ctx.now)],
+    );
+  }
+  const waiting = waitingPayments(record);
+  const payments: Record<string, PaymentDecision> = { ...base.payments };
+  for (const key of waiting) payments[key] = 'BOOKING_CANCELLED';
+  const next: Reservation = {
+    ...base,
+    cancelled: true,
+    payments,
+    ...(record ? {} : { releasedAt: ctx.now, releaseReason: reason }),
+  };
+  return recordOnly(
+    'cancel',
+    base,
+    record,
+    ctx,
+    next,
+    waiting.map((key) => confirmationFailed(base, key, 'BOOKING_CANCELLED', ctx)),
+  );
+}
+
+function replayCreated(record: Reservation, lines: ReservationLine[]): Decision {
+  if (!sameLines(record.items, lines)) {
+    return {
+      kind: 'refuse',
+      effect: 'replay',
+      refusal: new BookingConflictError(`Booking ${record.bookingId} is already known with other lines`, {
+        details: { bookingId: record.bookingId, reservationId: record.reservationId },
+      }),
+    };
+  }
+  if (record.status === 'RESERVED' || record.status === 'CONFIRMED') {
+    return { kind: 'replay', effect: 'replay', record };
+  }
+  return {
+    kind: 'replay',
+    effect: 'replay',
+    record,
+    refusal: new BookingConflictError(`Booking ${record.bookingId} is ${describe(record)}`, {
+      details: {
+        bookingId: record.bookingId,
+        reservationId: record.reservationId,
+        status: record.status,
+        ...(record.refusal ? { reason: record.refusal } : {}),
+      },
+    }),
+  };
+}
+
+function describe(record: Reservation): string {
+  if (record.status === 'REFUSED') return `refused (${record.refusal ?? 'unknown'})`;
+  return record.status.toLowerCase();
+}
+
+/** A write of the record alone: a decision with no stock effect, kept so a redelivery replays it. */
+function recordOnly(
+  effect: Effect,
+  base: Reservation,
+  record: Reservation | undefined,
+  ctx: DecisionContext,
+  next: Reservation,
+  events: OutgoingEvent[] = [],
+): WriteDecision {
+  return transition(effect, record ? base : undefined, next, 'DECISION', [], ctx, events);
+}
+
+function transition(
+  effect: Effect,
+  previous: Reservation | undefined,
+  next: Reservation,
+  movementType: string,
+  movements: LineMovement[],
+  ctx: DecisionContext,
+  events: OutgoingEvent[],
+): WriteDecision {
+  const written: Reservation = { ...next, version: previous ? previous.version + 1 : 1 };
+  return {
+    kind: 'write',
+    effect,
+    write: {
+      expected: previous
+        ? { kind: 'state', status: previous.status, version: previous.version, expiresAt: previous.expiresAt }
+        : { kind: 'absent' },
+      next: written,
+      movements,
+      movementType,
+      events,
+      now: ctx.now,
+    },
+  };
+}
+
+function blankRecord(ctx: DecisionContext): Reservation {
+  return {
+    reservationId: reservationIdFor(ctx.bookingId),
+    bookingId: ctx.bookingId,
+    status: 'PENDING',
+    items: [],
+    expiresAt: ctx.now,
+    createdAt: ctx.now,
+    correlationId: ctx.causation.correlationId,
+    version: 0,
+    generation: 0,
+  };
+}
+
+function confirmationFailed(
+  record: Reservation,
+  paymentKey: string,
+  reason: ConfirmationFailureReason,
+  ctx: DecisionContext,
+  shortfalls?: Shortfall[],
+): OutgoingEvent {
+  return inventoryConfirmationFailed(record.bookingId, paymentKey, reason, ctx.causation, ctx.now, {
+    ...(record.items.length > 0 ? { reservationId: record.reservationId } : {}),
+    ...(paymentKey.startsWith('event:') ? {} : { paymentId: paymentKey }),
+    ...(shortfalls ? { items: shortfalls } : {}),
+  });
+}
+
+/** The sweeper's answer keeps the booking's own correlation id: no event caused it. */
+function causationFor(effect: Effect, record: Reservation, ctx: DecisionContext): Causation {
+  return effect === 'expire' ? { correlationId: record.correlationId } : ctx.causation;
+}
+
+function moves(
+  lines: readonly ReservationLine[],
+  from: LineMovement['from'],
+  to: LineMovement['to'],
+): LineMovement[] {
+  return lines.map(({ itemId, quantity }) => ({ itemId, quantity, from, to }));
+}
+
+function expiry(now: string, ttlSeconds: number): string {
+  return new Date(Date.parse(now) + ttlSeconds * 1000).toISOString();
+}
+
+function asCreated(input: SagaInput): Extract<SagaInput, { kind: 'BookingCreated' }> {
+  if (input.kind !== 'BookingCreated') throw new TypeError(`Expected BookingCreated, got ${input.kind}`);
+  return input;
+}
+
+function asPayment(input: SagaInput): Extract<SagaInput, { kind: 'PaymentSucceeded' }> {
+  if (input.kind !== 'PaymentSucceeded') throw new TypeError(`Expected PaymentSucceeded, got ${input.kind}`);
+  return input;
+}

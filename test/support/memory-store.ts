@@ -1,0 +1,220 @@
+import {
+  ConcurrentModificationError,
+  InsufficientInventoryError,
+  ItemNotFoundError,
+  type Shortfall,
+  StockConflictError,
+} from '../../shared/domain/errors.ts';
+import type { QuantityBucket, Reservation, ReservationLine } from '../../shared/domain/model.ts';
+import type {
+  BookingState,
+  InventoryStore,
+  OutgoingEvent,
+  Page,
+  ReservationWrite,
+  StockChange,
+  StoredItem,
+} from '../../shared/domain/ports.ts';
+
+const COUNTER = {
+  available: 'availableQuantity',
+  reserved: 'reservedQuantity',
+  confirmed: 'confirmedQuantity',
+} as const satisfies Record<Exclude<QuantityBucket, 'outside'>, keyof StoredItem>;
+
+/** What a fault hook may do to one write: nothing, or fail it before (or after) it applies. */
+export type WriteFault = { when: 'before' | 'after'; error: Error } | undefined;
+
+/**
+ * An in-memory InventoryStore with the DynamoDB adapter's semantics: every write is
+ * all-or-nothing and conditioned exactly as the transaction is (record absent or at the
+ * version read; each line's source counter high enough; checked lines available), and a
+ * failed condition becomes the same domain error. Fast enough to run the saga's use cases
+ * through every interleaving of a booking's events.
+ */
+export class MemoryInventoryStore implements InventoryStore {
+  readonly items = new Map<string, StoredItem>();
+  readonly bookings = new Map<string, Reservation>();
+  /** Hold rows: `${itemId}|${expiresAt}|${bookingId}`. */
+  readonly holds = new Set<string>();
+  readonly ledger: Array<{
+    itemId: string;
+    type: string;
+    quantity: number;
+    from: QuantityBucket;
+    to: QuantityBucket;
+  }> = [];
+  readonly outbox = new Map<string, { event: OutgoingEvent; relayAfter: string }>();
+  /** Every event any write committed, by id (kept after the outbox row is cleared). */
+  readonly committedEvents = new Map<string, OutgoingEvent>();
+  /** Called before every reservation write; may inject a fault (conflict, throttle, crash after commit). */
+  fault?: (write: ReservationWrite) => WriteFault;
+  writes = 0;
+
+  seed(itemId: string, total: number, now = '2026-01-01T00:00:00.000Z'): void {
+    this.items.set(itemId, {
+      itemId,
+      name: itemId,
+      totalQuantity: total,
+      availableQuantity: total,
+      reservedQuantity: 0,
+      confirmedQuantity: 0,
+      updatedAt: now,
+      version: 1,
+    });
+  }
+
+  async getItem(itemId: string): Promise<StoredItem | undefined> {
+    const item = this.items.get(itemId);
+    return item ? { ...item } : undefined;
+  }
+
+  async getItems(itemIds: readonly string[]): Promise<Map<string, StoredItem>> {
+    const found = new Map<string, StoredItem>();
+    for (const id of itemIds) {
+      const item = this.items.get(id);
+      if (item) found.set(id, { ...item });
+    }
+    return found;
+  }
+
+  async listItems(page: { limit: number; cursor?: string }): Promise<Page<StoredItem>> {
+    const ids = [...this.items.keys()].sort().filter((id) => !page.cursor || id > page.cursor);
+    const items = ids.slice(0, page.limit).flatMap((id) => {
+      const item = this.items.get(id);
+      return item ? [{ ...item }] : [];
+    });
+    const last = items.at(-1);
+    return { items, ...(ids.length > page.limit && last ? { cursor: last.itemId } : {}) };
+  }
+
+  async getBooking(bookingId: string): Promise<BookingState> {
+    const record = this.bookings.get(bookingId);
+    return record ? { reservation: structuredClone(record) } : {};
+  }
+
+  async writeReservation(write: ReservationWrite): Promise<void> {
+    const fault = this.fault?.(write);
+    if (fault?.when === 'before') throw fault.error;
+    const { next, expected } = write;
+    const current = this.bookings.get(next.bookingId);
+    const recordOk =
+      expected.kind === 'absent'
+        ? current === undefined
+        : current !== undefined && current.status === expected.status && current.version === expected.version;
+    if (!recordOk) throw new ConcurrentModificationError('The booking changed while it was being updated');
+    const missing: string[] = [];
+    const short: Array<{ line: ReservationLine; from: QuantityBucket; item: StoredItem }> = [];
+    const lines = [
+      ...write.movements.map((m) => ({ line: m, from: m.from })),
+      ...(write.checks ?? []).map((line) => ({ line, from: 'available' as const })),
+    ];
+    for (const { line, from } of lines) {
+      const item = this.items.get(line.itemId);
+      if (!item) missing.push(line.itemId);
+      else if (from !== 'outside' && item[COUNTER[from]] < line.quantity) short.push({ line, from, item });
+    }
+    if (missing.length > 0) throw new ItemNotFoundError(missing);
+    if (short.length > 0) {
+      if (short.every((s) => s.from === 'available')) {
+        const shortfalls: Shortfall[] = short.map(({ line, item }) => ({
+          itemId: line.itemId,
+          requested: line.quantity,
+          available: item.availableQuantity,
+        }));
+        throw new InsufficientInventoryError(
+          shortfalls,
+          new Map(short.map(({ line, item }) => [line.itemId, item.reservedQuantity])),
+        );
+      }
+      throw new Error(
+        `Stock counters disagree with reservations for ${short.map((s) => s.line.itemId).join(', ')}`,
+      );
+    }
+    // Every condition holds: apply all of it.
+    for (const m of write.movements) {
+      const item = this.items.get(m.itemId) as StoredItem;
+      if (m.from !== 'outside') item[COUNTER[m.from]] -= m.quantity;
+      if (m.to !== 'outside') item[COUNTER[m.to]] += m.quantity;
+      item.version++;
+      item.updatedAt = write.now;
+      this.ledger.push({
+        itemId: m.itemId,
+        type: write.movementType,
+        quantity: m.quantity,
+        from: m.from,
+        to: m.to,
+      });
+      if (m.to === 'reserved') this.holds.add(`${m.itemId}|${next.expiresAt}|${next.bookingId}`);
+      else if (m.from === 'reserved' && expected.kind === 'state') {
+        this.holds.delete(`${m.itemId}|${expected.expiresAt}|${next.bookingId}`);
+      }
+    }
+    this.bookings.set(next.bookingId, structuredClone(next));
+    for (const event of write.events) {
+      this.outbox.set(event.detail.metadata.eventId, { event, relayAfter: write.now });
+      this.committedEvents.set(event.detail.metadata.eventId, event);
+    }
+    this.writes++;
+    if (fault?.when === 'after') throw fault.error;
+  }
+
+  /** Every event committed so far (answers recorded with their decisions). */
+  outboxHistory(): Iterable<OutgoingEvent> {
+    return this.committedEvents.values();
+  }
+
+  async createItem(item: StoredItem, _reason: string, events: OutgoingEvent[]): Promise<void> {
+    if (this.items.has(item.itemId)) throw new ConcurrentModificationError(`Item ${item.itemId} exists`);
+    this.items.set(item.itemId, { ...item });
+    for (const event of events)
+      this.outbox.set(event.detail.metadata.eventId, { event, relayAfter: item.updatedAt });
+  }
+
+  async changeStock(change: StockChange): Promise<void> {
+    const item = this.items.get(change.itemId);
+    if (!item) throw new ItemNotFoundError([change.itemId]);
+    if (item.version !== change.expectedVersion) throw new ConcurrentModificationError('Item changed');
+    if (item.availableQuantity + change.delta < 0) throw new StockConflictError('Not enough available units');
+    item.totalQuantity += change.delta;
+    item.availableQuantity += change.delta;
+    item.version++;
+    if (change.name !== undefined) item.name = change.name;
+    for (const event of change.events)
+      this.outbox.set(event.detail.metadata.eventId, { event, relayAfter: change.now });
+  }
+
+  async findDueReservations(now: string, limit: number): Promise<Reservation[]> {
+    return [...this.bookings.values()]
+      .filter((r) => r.status === 'RESERVED' && r.expiresAt <= now)
+      .sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : 1))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+
+  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]> {
+    const wanted = new Set(itemIds);
+    const perItem = new Map<string, number>();
+    const bookings = new Set<string>();
+    for (const key of [...this.holds].sort()) {
+      const [itemId = '', expiresAt = '', bookingId = ''] = key.split('|');
+      if (!wanted.has(itemId) || expiresAt > now) continue;
+      const n = perItem.get(itemId) ?? 0;
+      if (n >= limit) continue;
+      perItem.set(itemId, n + 1);
+      bookings.add(bookingId);
+    }
+    return [...bookings];
+  }
+
+  async findDueOutbox(now: string, limit: number): Promise<OutgoingEvent[]> {
+    return [...this.outbox.values()]
+      .filter((o) => o.relayAfter <= now)
+      .slice(0, limit)
+      .map((o) => o.event);
+  }
+
+  async markPublished(eventIds: readonly string[]): Promise<void> {
+    for (const id of eventIds) this.outbox.delete(id);
+  }
+}
