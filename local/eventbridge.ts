@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACCOUNT_ID, awsTime, localArn, REGION } from './aws-account.ts';
 import { AwsError, unknownOperation } from './aws-protocol.ts';
-import { matchesPattern } from './event-pattern.ts';
+import { InvalidEventPatternError, matchesPattern, validatePattern } from './event-pattern.ts';
 
 /** EventBridge's limit on one PutEvents entry (Time, Source, DetailType, Detail, Resources), in bytes. */
 export const PUT_EVENTS_ENTRY_MAX_BYTES = 256 * 1024;
@@ -284,11 +284,16 @@ export function testEventPattern(pattern: unknown, event: unknown): boolean {
     }
   };
   const p = parse(pattern, 'EventPattern', 'InvalidEventPatternException');
-  if (!p || typeof p !== 'object' || Array.isArray(p))
-    throw new AwsError('InvalidEventPatternException', 'Event pattern must be a JSON object');
+  try {
+    validatePattern(p);
+  } catch (error) {
+    if (error instanceof InvalidEventPatternError)
+      throw new AwsError('InvalidEventPatternException', error.message);
+    throw error;
+  }
   const e = parse(event, 'Event', 'ValidationException') as Record<string, unknown>;
   const missing = TEST_EVENT_FIELDS.filter((f) => !(e && typeof e === 'object' && f in e));
   if (missing.length > 0)
     throw new AwsError('ValidationException', `Parameter Event is not valid: missing ${missing.join(', ')}`);
-  return matchesPattern(p as Record<string, unknown>, e);
+  return matchesPattern(p, e);
 }

@@ -4,6 +4,7 @@ import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { itemRow, newItem } from '../shared/adapters/dynamodb-store.ts';
 import { localArn, queueUrl } from './aws-account.ts';
+import { InvalidEventPatternError, validatePattern } from './event-pattern.ts';
 import type { LocalRule } from './eventbridge.ts';
 import type { FunctionConfig } from './lambda-runtime.ts';
 import type { LocalSqs } from './sqs.ts';
@@ -262,9 +263,23 @@ export function eventBuses(model: StackModel): Set<string> {
   return new Set(['default', ...model.byType('AWS::Events::EventBus').map(([id]) => model.nameOf(id))]);
 }
 
+/**
+ * The template's rules with their targets. A pattern EventBridge would refuse stops the
+ * start-up naming the rule and the reason, as `cdk deploy` would fail.
+ */
 export function eventRules(model: StackModel): LocalRule[] {
   return model.byType('AWS::Events::Rule').map(([id, r]) => {
     const p = model.props(r);
+    if (p.EventPattern !== undefined) {
+      try {
+        validatePattern(p.EventPattern);
+      } catch (error) {
+        if (!(error instanceof InvalidEventPatternError)) throw error;
+        throw new Error(`Rule ${id} (${model.nameOf(id)}) has an invalid event pattern: ${error.message}`, {
+          cause: error,
+        });
+      }
+    }
     return {
       logicalId: id,
       name: model.nameOf(id),
