@@ -70,7 +70,7 @@ export function consoleHandler(ctx: ConsoleContext) {
     );
     const lines = new Map([byBooking, ...byCorrelation].flatMap((t) => t.lines).map((l) => [l.eventId, l]));
     const entries = [
-      ...events.map((e) => ({ at: Date.parse(e.time), kind: 'event' as const, event: e })),
+      ...events.map((e) => ({ at: e.receivedAt, kind: 'event' as const, event: e })),
       ...[...invocations.values()].map((i) => ({
         at: i.startedAt,
         kind: 'invocation' as const,

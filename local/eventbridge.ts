@@ -46,6 +46,8 @@ export interface LoggedEvent {
   'detail-type': string;
   detail: unknown;
   bus: string;
+  /** When the local bus received it, in ms (the envelope's time has whole seconds). */
+  receivedAt: number;
   matches: string[];
   deliveries: {
     rule: string;
@@ -156,6 +158,7 @@ export class LocalEventBridge {
       'detail-type': event['detail-type'],
       detail: event.detail,
       bus,
+      receivedAt: Date.now(),
       matches: [],
       deliveries: [],
     };
