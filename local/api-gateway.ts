@@ -95,6 +95,8 @@ export function httpApiHandler(options: {
   issuer: LocalIssuer;
   invoke(functionId: string, event: unknown): Promise<unknown>;
   isReady(): boolean;
+  /** Where the authorizer says why it refused a token (API Gateway keeps that to itself). */
+  log?(line: string): void;
 }) {
   const { routes, issuer, invoke } = options;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -122,15 +124,22 @@ export function httpApiHandler(options: {
       if (route.authorizer) {
         const token = /^Bearer (.+)$/i.exec(headers.authorization ?? '')?.[1];
         if (!token) return sendJson(res, 401, { message: 'Unauthorized' });
+        const refuse = (status: 401 | 403, reason: string) => {
+          options.log?.(`[http api] ${status} ${method} ${url.pathname}: ${reason}`);
+          return sendJson(res, status, { message: status === 401 ? 'Unauthorized' : 'Forbidden' });
+        };
         try {
           const claims = await issuer.verify(token, route.authorizer.issuer, route.authorizer.audience);
           const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
           if (route.scopes.length > 0 && !route.scopes.some((s) => scopes.includes(s))) {
-            return sendJson(res, 403, { message: 'Forbidden' });
+            return refuse(
+              403,
+              `the token's scopes (${scopes.join(' ') || 'none'}) include none of ${route.scopes.join(', ')}`,
+            );
           }
           jwt = { claims: claims as Record<string, unknown>, scopes };
-        } catch {
-          return sendJson(res, 401, { message: 'Unauthorized' });
+        } catch (error) {
+          return refuse(401, `token refused: ${(error as Error).message}`);
         }
       }
       const body = await readBody(req);

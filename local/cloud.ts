@@ -172,7 +172,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const outputs = model.outputs();
     let ready = false;
     const routes = httpRoutes(model);
-    const api = createServer(httpApiHandler({ routes, issuer, invoke, isReady: () => ready }));
+    const api = createServer(httpApiHandler({ routes, issuer, invoke, isReady: () => ready, log }));
     const edge = createServer(
       edgeHandler({
         dynamoEndpoint: dynamoLocal.endpoint,

@@ -74,7 +74,15 @@ describe('npm start for a newcomer', () => {
         // `npm run audit` in a clean shell: region, endpoint and table from the outputs file.
         const audit = await run('npm', ['run', '-s', 'audit'], { cwd: root, env: cleanEnv() });
         expect(audit.stdout).toMatch(/checked \d+ items/);
+        // A refused token: the terminal says why (API Gateway answers only 401).
+        const refused = await fetch('http://127.0.0.1:3000/api/inventory/reserve', {
+          method: 'POST',
+          headers: { authorization: 'Bearer not-a-jwt', 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(refused.status).toBe(401);
         await new Promise((r) => setTimeout(r, 500));
+        expect(output()).toMatch(/\[http api\] 401 POST \/api\/inventory\/reserve: token refused: /);
         expect(output()).not.toContain('No application metrics to publish');
       } finally {
         const exited = new Promise<number | null>((r) => npm.once('exit', (code) => r(code)));
