@@ -23,9 +23,11 @@ import {
   mappingDefinitions,
   StackModel,
   seed,
+  streamMappingDefinitions,
 } from './provisioning.ts';
 import { startSchedules } from './schedules.ts';
 import { LocalSqs } from './sqs.ts';
+import { startStreamMapping } from './stream-mappings.ts';
 import { readAssembly, synthesize } from './template.ts';
 
 export { NO_OP_TYPES, SUPPORTED_TYPES } from './provisioning.ts';
@@ -158,6 +160,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         log,
       }),
     );
+    // Table streams (the change-stream publisher), with the stream mapping's own semantics.
+    for (const def of streamMappingDefinitions(model)) {
+      running.push(
+        startStreamMapping(def, {
+          dynamoEndpoint: dynamoLocal.endpoint,
+          invoke: (event, trigger) => invoke(def.functionId, event, trigger),
+          sendToQueue: (queueName, body) => sqs.send(queueName, body),
+          log,
+        }),
+      );
+    }
     stoppers.push(async () => {
       await Promise.all(running.map((m) => m.stop()));
     });

@@ -8,6 +8,7 @@ import { InvalidEventPatternError, validatePattern } from './event-pattern.ts';
 import type { LocalRule } from './eventbridge.ts';
 import type { FunctionConfig } from './lambda-runtime.ts';
 import type { LocalSqs } from './sqs.ts';
+import type { StreamMappingDefinition } from './stream-mappings.ts';
 import { type CloudAssembly, type Resource, resolve } from './template.ts';
 
 /** Resource types the local cloud runs; every other type in the template is listed as not emulated. */
@@ -156,6 +157,14 @@ export async function createTables(model: StackModel, ddb: DynamoDBClient): Prom
           AttributeDefinitions: p.AttributeDefinitions,
           KeySchema: p.KeySchema,
           BillingMode: 'PAY_PER_REQUEST',
+          ...(p.StreamSpecification?.StreamViewType
+            ? {
+                StreamSpecification: {
+                  StreamEnabled: true,
+                  StreamViewType: p.StreamSpecification.StreamViewType,
+                },
+              }
+            : {}),
           ...(p.GlobalSecondaryIndexes
             ? {
                 GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((g: Record<string, unknown>) => ({
@@ -202,23 +211,61 @@ export async function createQueues(
   }
 }
 
+/** The table a mapping reads the stream of (`Fn::GetAtt [Table, StreamArn]`), if it is a stream mapping. */
+function streamTableOf(r: Resource): string | undefined {
+  const arn = (r.Properties as { EventSourceArn?: { 'Fn::GetAtt'?: [string, string] } } | undefined)
+    ?.EventSourceArn;
+  const getAtt = arn?.['Fn::GetAtt'];
+  return getAtt && getAtt[1] === 'StreamArn' ? getAtt[0] : undefined;
+}
+
+/** The table-stream mappings of the template (the change-stream publisher's). */
+export function streamMappingDefinitions(model: StackModel): StreamMappingDefinition[] {
+  return model
+    .byType('AWS::Lambda::EventSourceMapping')
+    .filter(([, r]) => streamTableOf(r) !== undefined)
+    .map(([id, r]) => {
+      const p = model.props(r);
+      const functionId = model.idByName(String(p.FunctionName));
+      if (!functionId) throw new Error(`Event source mapping ${id}: unknown function ${p.FunctionName}`);
+      const onFailure = p.DestinationConfig?.OnFailure?.Destination;
+      return {
+        logicalId: id,
+        functionId,
+        tableName: model.nameOf(streamTableOf(r) as string),
+        batchSize: Number(p.BatchSize ?? 100),
+        bisectBatchOnError: p.BisectBatchOnFunctionError === true,
+        maximumRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+        maximumRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+        reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+        ...(onFailure ? { onFailureQueue: String(onFailure).split(':').pop() ?? '' } : {}),
+        filters: ((p.FilterCriteria?.Filters ?? []) as { Pattern: string }[]).map((f) =>
+          JSON.parse(f.Pattern),
+        ),
+      };
+    });
+}
+
 export function mappingDefinitions(model: StackModel): MappingDefinition[] {
-  return model.byType('AWS::Lambda::EventSourceMapping').map(([id, r]) => {
-    const p = model.props(r);
-    const functionId = model.idByName(String(p.FunctionName));
-    if (!functionId) throw new Error(`Event source mapping ${id}: unknown function ${p.FunctionName}`);
-    const source = String(p.EventSourceArn);
-    if (!source.startsWith('arn:aws:sqs:'))
-      throw new Error(`Event source mapping ${id}: only SQS sources are emulated (got ${source})`);
-    return {
-      logicalId: id,
-      functionId,
-      queueName: source.split(':').pop() ?? '',
-      batchSize: Number(p.BatchSize ?? 10),
-      maxConcurrency: Number(p.ScalingConfig?.MaximumConcurrency ?? 5),
-      reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
-    };
-  });
+  return model
+    .byType('AWS::Lambda::EventSourceMapping')
+    .filter(([, r]) => streamTableOf(r) === undefined)
+    .map(([id, r]) => {
+      const p = model.props(r);
+      const functionId = model.idByName(String(p.FunctionName));
+      if (!functionId) throw new Error(`Event source mapping ${id}: unknown function ${p.FunctionName}`);
+      const source = String(p.EventSourceArn);
+      if (!source.startsWith('arn:aws:sqs:'))
+        throw new Error(`Event source mapping ${id}: only SQS sources are emulated (got ${source})`);
+      return {
+        logicalId: id,
+        functionId,
+        queueName: source.split(':').pop() ?? '',
+        batchSize: Number(p.BatchSize ?? 10),
+        maxConcurrency: Number(p.ScalingConfig?.MaximumConcurrency ?? 5),
+        reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+      };
+    });
 }
 
 /** Each function's configuration and how many environments it may run at once. */
