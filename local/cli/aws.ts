@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS, REGION } from '../aws-account.ts';
@@ -30,6 +31,7 @@ export function target(args: readonly string[]) {
     endpoint,
     local,
     dynamo: () => new DynamoDBClient(config),
+    streams: () => new DynamoDBStreamsClient(config),
     eventBridge: () => new EventBridgeClient(config),
     sqs: () => new SQSClient(config),
   };
