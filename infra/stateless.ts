@@ -19,6 +19,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_RESERVATION_TTL_SECONDS } from '../shared/domain/limits.ts';
 import {
   DLQ_RETENTION_SECONDS,
   EVENT_MAX_AGE_SECONDS,
@@ -107,7 +108,7 @@ export class Stateless extends Construct {
       environment: { CURSOR_SIGNING_KEY: cursorKey.secretValue.unsafeUnwrap() },
     }).bindTable({ table: stateful.table, access: 'read' });
     fn('reservations', 'Reserve, release and read reservations (scopes: shared/http/route-table.ts)', {
-      environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: '900' },
+      environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: String(DEFAULT_RESERVATION_TTL_SECONDS) },
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindIdempotencyTable(stateful.idempotencyTable);
@@ -155,7 +156,7 @@ export class Stateless extends Construct {
       description: `Consumes ${event.detailType} from its SQS queue`,
       timeout: CONSUMER_TIMEOUT,
       environment: {
-        RESERVATION_TTL_SECONDS: '900',
+        RESERVATION_TTL_SECONDS: String(DEFAULT_RESERVATION_TTL_SECONDS),
         IDEMPOTENCY_EXPIRY_SECONDS: String(IDEMPOTENCY_EXPIRY_SECONDS),
       },
     })

@@ -29,8 +29,8 @@ import type {
   StockChange,
   StoredItem,
 } from '../domain/ports.ts';
-import { decodeCursor, encodeCursor } from './dynamodb/cursor.ts';
 import { expiresAt, TTL_ATTRIBUTE } from '../domain/retention.ts';
+import { decodeCursor, encodeCursor } from './dynamodb/cursor.ts';
 import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from './retry.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
 
@@ -118,7 +118,11 @@ export function reservationRow(reservation: Reservation): Record<string, unknown
     entity: 'RESERVATION',
     ...reservation,
     ...(finished
-      ? { [TTL_ATTRIBUTE]: expiresAt(reservation.decidedAt ?? reservation.releasedAt ?? reservation.createdAt) }
+      ? {
+          [TTL_ATTRIBUTE]: expiresAt(
+            reservation.decidedAt ?? reservation.releasedAt ?? reservation.createdAt,
+          ),
+        }
       : {}),
     ...(reservation.status === 'RESERVED'
       ? {
