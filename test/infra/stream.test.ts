@@ -31,10 +31,8 @@ describe('events from the change stream', () => {
       ParallelizationFactor: 1,
       StartingPosition: 'TRIM_HORIZON',
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('PublisherDlq'), 'Arn'] } },
-      },
     });
+    expect(JSON.stringify(mapping?.Properties.DestinationConfig)).toMatch(/PublisherDlq.*Arn/);
     expect(JSON.stringify(mapping?.Properties.FilterCriteria)).toContain('RESERVATION');
     expect(JSON.stringify(mapping?.Properties.FunctionName)).toMatch(/PublishChanges/);
   });

@@ -63,7 +63,7 @@ describe('functions', () => {
   });
 
   it('bundles every function under 1 MB', () => {
-    const assets = join(synth().app.outdir);
+    const assets = join(synth({}, { bundle: true }).app.outdir);
     const bundles = readdirSync(assets)
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assets, d, 'index.mjs'))
