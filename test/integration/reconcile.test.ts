@@ -46,7 +46,7 @@ const corrupt = (itemId: string, expression: string, values: Record<string, numb
 describe('reconciler', () => {
   it('finds exactly the corrupted items and repairs exactly those', async () => {
     // Prepare: real traffic through the use cases on three items
-    const d = deps(t.store);
+    const d = deps(t.plainStore);
     for (const itemId of ['RC-A', 'RC-B', 'RC-C']) await seedItem(t.doc, t.tableName, itemId, 20);
     for (let i = 0; i < 3; i++) {
       const bookingId = randomUUID();
@@ -117,7 +117,7 @@ describe('reconciler', () => {
   });
 
   it('a repair that races a reservation never loses the reservation', async () => {
-    const d = deps(t.store);
+    const d = deps(t.plainStore);
     await seedItem(t.doc, t.tableName, 'RC-RACE', 50);
     await reserveBooking(
       { bookingId: randomUUID(), items: [{ itemId: 'RC-RACE', quantity: 1 }], correlationId: 'c' },
@@ -155,7 +155,7 @@ const trafficClock = behind(CHECKPOINT_SETTLE_SECONDS * 1000 - 2000);
 describe('reconciler under live traffic (rule 10: drift only when real)', () => {
   it('reports no drift and repairs nothing on a healthy table while reserves, confirms and releases run', async () => {
     // Prepare: four items, and filler rows so a full-table scan spans several pages (and time)
-    const d = deps(t.store, { clock: trafficClock });
+    const d = deps(t.plainStore, { clock: trafficClock });
     const items = ['LIVE-A', 'LIVE-B', 'LIVE-C', 'LIVE-D'];
     for (const itemId of items) await seedItem(t.doc, t.tableName, itemId, 100_000);
     const filler = 'x'.repeat(3500);
@@ -244,7 +244,7 @@ describe('reconciler under live traffic (rule 10: drift only when real)', () => 
 describe('reconciler cost follows what changed (per-item checkpoints)', () => {
   it('reads no ledger row of an untouched item, and only the new rows of a changed one', async () => {
     // Prepare: history an hour old on two items, audited once
-    const old = deps(t.store, { clock: behind(3600_000) });
+    const old = deps(t.plainStore, { clock: behind(3600_000) });
     for (const itemId of ['CP-A', 'CP-B']) await seedItem(t.doc, t.tableName, itemId, 1000);
     for (let i = 0; i < 30; i++) {
       const bookingId = randomUUID();
@@ -276,7 +276,7 @@ describe('reconciler cost follows what changed (per-item checkpoints)', () => {
     );
 
     // Act: one new booking on CP-A only, decided now (inside the settle window), and audit again
-    const recent = deps(t.store, { clock: behind(0) });
+    const recent = deps(t.plainStore, { clock: behind(0) });
     await reserveBooking(
       { bookingId: randomUUID(), items: [{ itemId: 'CP-A', quantity: 4 }], correlationId: 'c' },
       recent,
