@@ -106,7 +106,6 @@ export function startStreamMapping(
     const size = Math.max(1, Math.ceil(Math.min(def.batchSize, shard.backlog.length) / shard.bisect));
     const batch = shard.backlog.slice(0, size);
     let failedAt = -1;
-    let errored = false;
     try {
       const result = (await options.invoke(
         { Records: batch.map((r) => lambdaRecord(r, streamArn)) },
@@ -120,7 +119,6 @@ export function startStreamMapping(
         if (failedAt < 0) failedAt = 0;
       }
     } catch (error) {
-      errored = true;
       failedAt = 0;
       options.log(`[${trigger}] batch failed: ${(error as Error).message}`);
     }
@@ -133,7 +131,9 @@ export function startStreamMapping(
     // Everything before the failed record is done: the checkpoint moves up to it.
     shard.backlog.splice(0, failedAt);
     shard.attempts++;
-    if (errored && def.bisectBatchOnError && size > 1) shard.bisect *= 2;
+    // Bisect on an error and on a reported failure alike, so a poison record ends up alone
+    // in its batch before it is given up and the records after it are not given up with it.
+    if (def.bisectBatchOnError && size > 1) shard.bisect *= 2;
     const head = shard.backlog[0];
     const ageSeconds = head?.dynamodb?.ApproximateCreationDateTime
       ? (Date.now() - new Date(head.dynamodb.ApproximateCreationDateTime).getTime()) / 1000
