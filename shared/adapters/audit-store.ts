@@ -11,18 +11,16 @@ import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { QuantityBucket } from '../domain/model.ts';
 import type { StoredItem } from '../domain/ports.ts';
 import type { AuditStore, Buckets, Checkpoint, Counters, LedgerMove } from '../domain/use-cases/reconcile.ts';
+import { itemKey, LEDGER_PREFIX } from './dynamodb/table-layout.ts';
 import { DynamoDbInventoryStore } from './dynamodb-store.ts';
 import { CHECKPOINT_PREFIX, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
 
-const itemKey = (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' });
 /**
  * Checkpoints live in their own partition (not the item's), so the reconciler's checkpoint
  * writes can be granted on `AUDIT#*` keys alone (dynamodb:LeadingKeys) and never contend
  * with the item's transactions.
  */
 export const checkpointKey = (itemId: string) => ({ pk: `${CHECKPOINT_PREFIX}${itemId}`, sk: 'CHECKPOINT' });
-/** Ledger rows are `ITEM#<id>` / `MOVE#<ISO time>#<booking or admin>#<version>` (dynamodb-store.ts). */
-const LEDGER_PREFIX = 'MOVE#';
 const LEDGER_END = `${LEDGER_PREFIX}\uffff`;
 
 /**

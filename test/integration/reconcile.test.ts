@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointKey, DynamoDbAuditStore } from '../../shared/adapters/audit-store.ts';
+import { itemKey } from '../../shared/adapters/dynamodb-store.ts';
 import type { Clock } from '../../shared/domain/ports.ts';
 import { CHECKPOINT_SETTLE_SECONDS } from '../../shared/domain/retention.ts';
 import {
@@ -37,7 +38,7 @@ const corrupt = (itemId: string, expression: string, values: Record<string, numb
   t.doc.send(
     new UpdateCommand({
       TableName: t.tableName,
-      Key: { pk: `ITEM#${itemId}`, sk: 'ITEM' },
+      Key: itemKey(itemId),
       UpdateExpression: expression,
       ExpressionAttributeValues: values,
     }),

@@ -3,7 +3,13 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
-import { DynamoDbInventoryStore, itemRow, newItem } from '../../shared/adapters/dynamodb-store.ts';
+import {
+  DynamoDbInventoryStore,
+  itemKey,
+  itemRow,
+  LEDGER_PREFIX,
+  newItem,
+} from '../../shared/adapters/dynamodb-store.ts';
 import {
   domainTableDefinition,
   ITEMS_INDEX,
@@ -110,7 +116,7 @@ export async function ledgerOf(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': `ITEM#${itemId}`, ':m': 'MOVE#' },
+      ExpressionAttributeValues: { ':pk': itemKey(itemId).pk, ':m': LEDGER_PREFIX },
       ConsistentRead: true,
     }),
   );

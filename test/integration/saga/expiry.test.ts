@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
-import { reservationRow } from '../../../shared/adapters/dynamodb-store.ts';
+import { itemKey, reservationRow } from '../../../shared/adapters/dynamodb-store.ts';
 import { reservationIdFor } from '../../../shared/domain/event-ids.ts';
 import {
   confirmBooking,
@@ -120,7 +120,7 @@ describe('expiry', () => {
     await t.doc.send(
       new UpdateCommand({
         TableName: t.tableName,
-        Key: { pk: 'ITEM#SWEEP', sk: 'ITEM' },
+        Key: itemKey('SWEEP'),
         UpdateExpression: 'SET availableQuantity = availableQuantity - :n, reservedQuantity = :n',
         ExpressionAttributeValues: { ':n': due + live },
       }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
-import { reservationRow } from '../../../shared/adapters/dynamodb-store.ts';
+import { itemKey, reservationRow } from '../../../shared/adapters/dynamodb-store.ts';
 import type { IncomingEvent } from '../../../shared/consumers/consumer.ts';
 import {
   onBookingCancelled,
@@ -247,7 +247,7 @@ describe('finding: one bad hold stops the sweeper (and, before the stream, the r
     await t.doc.send(
       new UpdateCommand({
         TableName: t.tableName,
-        Key: { pk: `ITEM#${drifted}`, sk: 'ITEM' },
+        Key: itemKey(drifted),
         UpdateExpression: 'SET reservedQuantity = :z, availableQuantity = :five',
         ExpressionAttributeValues: { ':z': 0, ':five': 5 },
       }),

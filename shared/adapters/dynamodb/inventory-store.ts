@@ -1,0 +1,399 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { QuantityBucket, Reservation, ReservationLine } from '../../domain/model.ts';
+import type {
+  BookingState,
+  InventoryStore,
+  LineMovement,
+  Page,
+  ReservationWrite,
+  StockChange,
+  StoredItem,
+} from '../../domain/ports.ts';
+import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from '../retry.ts';
+import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from '../table-schema.ts';
+import { type Action, explainCancellation, isConflictOnly, type TransactItem } from './cancellation.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import {
+  bookingKey,
+  HOLD_PREFIX,
+  holdKey,
+  itemKey,
+  itemRow,
+  LEDGER_PREFIX,
+  reservationRow,
+  SUFFIX_MAX,
+  toReservation,
+  toStoredItem,
+} from './table-layout.ts';
+
+const COUNTER: Record<Exclude<QuantityBucket, 'outside'>, string> = {
+  available: 'availableQuantity',
+  reserved: 'reservedQuantity',
+  confirmed: 'confirmedQuantity',
+};
+
+export interface DynamoDbInventoryStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Retries of a transaction cancelled by `TransactionConflict`. */
+  conflictRetry?: RetryPolicy;
+  /** Picks the first shard a sweep reads (random by default, so no shard starves). */
+  random?: () => number;
+}
+
+/**
+ * The DynamoDB adapter of the InventoryStore port: one table, every change one
+ * `TransactWriteItems`, cancellation reasons translated into domain errors.
+ */
+export class DynamoDbInventoryStore implements InventoryStore {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #retry: RetryPolicy;
+  readonly #random: () => number;
+
+  constructor(options: DynamoDbInventoryStoreOptions) {
+    this.#db = options.client;
+    this.#table = options.tableName;
+    this.#retry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
+    this.#random = options.random ?? Math.random;
+  }
+
+  async getItem(itemId: string): Promise<StoredItem | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: itemKey(itemId), ConsistentRead: true }),
+    );
+    return Item ? toStoredItem(Item) : undefined;
+  }
+
+  async getItems(itemIds: readonly string[]): Promise<Map<string, StoredItem>> {
+    const found = new Map<string, StoredItem>();
+    const unique = [...new Set(itemIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(itemKey);
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+        if (round > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+        const out: BatchGetCommandOutput = await this.#db.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const row of out.Responses?.[this.#table] ?? []) {
+          const item = toStoredItem(row);
+          found.set(item.itemId, item);
+        }
+        keys = out.UnprocessedKeys?.[this.#table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async listItems(page: { limit: number; cursor?: string }): Promise<Page<StoredItem>> {
+    const out = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: ITEMS_INDEX.indexName,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': ITEMS_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':p': ITEMS_PARTITION },
+        Limit: page.limit,
+        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor, itemKey) } : {}),
+      }),
+    );
+    const ids = (out.Items ?? []).map((row) => String(row[ITEMS_INDEX.sortKey]));
+    const items = await this.getItems(ids);
+    return {
+      items: ids.flatMap((id) => {
+        const item = items.get(id);
+        return item ? [item] : [];
+      }),
+      ...(out.LastEvaluatedKey ? { cursor: encodeCursor(out.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  async getBooking(bookingId: string): Promise<BookingState> {
+    const { Items = [] } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': bookingKey(bookingId).pk },
+        ConsistentRead: true,
+      }),
+    );
+    const state: BookingState = {};
+    for (const row of Items) {
+      if (row.sk === 'RESERVATION') state.reservation = toReservation(row);
+    }
+    return state;
+  }
+
+  async writeReservation(write: ReservationWrite): Promise<void> {
+    const { next, expected } = write;
+    const items: TransactItem[] = [];
+    const actions: Action[] = [];
+    items.push({
+      Put: {
+        TableName: this.#table,
+        Item: reservationRow(next),
+        ...(expected.kind === 'absent'
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: '#status = :expectedStatus AND #version = :expectedVersion',
+              ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':expectedStatus': expected.status,
+                ':expectedVersion': expected.version,
+              },
+            }),
+      },
+    });
+    actions.push({ kind: 'reservation' });
+    for (const line of write.checks ?? []) {
+      items.push(this.#availabilityCheck(line));
+      actions.push({ kind: 'line', itemId: line.itemId, quantity: line.quantity, from: 'available' });
+    }
+    for (const movement of write.movements) {
+      items.push(this.#movementUpdate(movement, write.now));
+      actions.push({
+        kind: 'line',
+        itemId: movement.itemId,
+        quantity: movement.quantity,
+        from: movement.from,
+      });
+    }
+    for (const movement of write.movements) {
+      items.push(
+        this.#ledgerPut(movement.itemId, `${write.now}#${next.bookingId}#${next.version}`, {
+          type: write.movementType,
+          bookingId: next.bookingId,
+          reservationId: next.reservationId,
+          quantity: movement.quantity,
+          from: movement.from,
+          to: movement.to,
+          at: write.now,
+          correlationId: next.correlationId,
+        }),
+      );
+      actions.push({ kind: 'append' });
+    }
+    for (const movement of write.movements) {
+      if (movement.to === 'reserved') {
+        items.push({
+          Put: {
+            TableName: this.#table,
+            Item: {
+              ...holdKey(movement.itemId, next.expiresAt, next.bookingId),
+              entity: 'HOLD',
+              bookingId: next.bookingId,
+              quantity: movement.quantity,
+            },
+          },
+        });
+        actions.push({ kind: 'hold' });
+      } else if (movement.from === 'reserved' && expected.kind === 'state') {
+        items.push({
+          Delete: {
+            TableName: this.#table,
+            Key: holdKey(movement.itemId, expected.expiresAt, next.bookingId),
+          },
+        });
+        actions.push({ kind: 'hold' });
+      }
+    }
+    await this.#transact(items, actions);
+  }
+
+  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]> {
+    const bookings = new Set<string>();
+    for (const itemId of new Set(itemIds)) {
+      const out = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `ITEM#${itemId}`,
+            ':from': HOLD_PREFIX,
+            ':to': `${HOLD_PREFIX}${now}${SUFFIX_MAX}`,
+          },
+          ProjectionExpression: 'bookingId',
+          Limit: limit,
+        }),
+      );
+      for (const row of out.Items ?? []) bookings.add(String(row.bookingId));
+    }
+    return [...bookings];
+  }
+
+  async createItem(item: StoredItem, reason: string): Promise<void> {
+    await this.#transact(
+      [
+        {
+          Put: {
+            TableName: this.#table,
+            Item: itemRow(item),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        this.#ledgerPut(item.itemId, `${item.updatedAt}#admin#${item.version}`, {
+          type: 'CREATE',
+          reason,
+          quantity: item.totalQuantity,
+          from: 'outside',
+          to: 'available',
+          at: item.updatedAt,
+        }),
+      ],
+      [{ kind: 'new-item' }, { kind: 'append' }],
+    );
+  }
+
+  async changeStock(change: StockChange): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {
+      ':d': change.delta,
+      ':v': change.expectedVersion,
+      ':one': 1,
+      ':now': change.now,
+      ':min': Math.max(0, -change.delta),
+      ':adjustment': change.adjustment,
+    };
+    let set =
+      'totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, version = version + :one, updatedAt = :now, adjustment = :adjustment';
+    if (change.name !== undefined) {
+      set += ', #name = :name';
+      names['#name'] = 'name';
+      values[':name'] = change.name;
+    }
+    await this.#transact(
+      [
+        {
+          Update: {
+            TableName: this.#table,
+            Key: itemKey(change.itemId),
+            UpdateExpression: `SET ${set}`,
+            ConditionExpression: 'attribute_exists(pk) AND version = :v AND availableQuantity >= :min',
+            ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        this.#ledgerPut(change.itemId, `${change.now}#admin#${change.expectedVersion + 1}`, {
+          type: 'ADJUST',
+          reason: change.reason,
+          quantity: Math.abs(change.delta),
+          from: change.delta > 0 ? 'outside' : 'available',
+          to: change.delta > 0 ? 'available' : 'outside',
+          at: change.now,
+        }),
+      ],
+      [{ kind: 'stock', change }, { kind: 'append' }],
+    );
+  }
+
+  async findDueReservations(now: string, limit: number): Promise<Reservation[]> {
+    const rows = await this.#queryDue(now, limit);
+    return rows.map(toReservation).filter((r) => r.status === 'RESERVED');
+  }
+
+  /** Reads the due index shard by shard, starting at a random shard, until `limit` rows. */
+  async #queryDue(now: string, limit: number): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    const first = Math.floor(this.#random() * DUE_SHARDS);
+    for (let n = 0; n < DUE_SHARDS && rows.length < limit; n++) {
+      const shard = (first + n) % DUE_SHARDS;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: DUE_INDEX.indexName,
+            KeyConditionExpression: '#p = :p AND #s <= :s',
+            ExpressionAttributeNames: { '#p': DUE_INDEX.partitionKey, '#s': DUE_INDEX.sortKey },
+            ExpressionAttributeValues: { ':p': `EXPIRY#${shard}`, ':s': `${now}${SUFFIX_MAX}` },
+            Limit: limit - rows.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        rows.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey && rows.length < limit);
+    }
+    return rows;
+  }
+
+  #movementUpdate(movement: LineMovement, now: string): TransactItem {
+    const names: Record<string, string> = {};
+    const sets: string[] = ['updatedAt = :now', 'version = version + :one'];
+    let condition = 'attribute_exists(pk)';
+    if (movement.from !== 'outside') {
+      names['#from'] = COUNTER[movement.from];
+      sets.push('#from = #from - :q');
+      condition += ' AND #from >= :q';
+    }
+    if (movement.to !== 'outside') {
+      names['#to'] = COUNTER[movement.to];
+      sets.push('#to = #to + :q');
+    }
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: itemKey(movement.itemId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':q': movement.quantity, ':now': now, ':one': 1 },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  #availabilityCheck(line: ReservationLine): TransactItem {
+    return {
+      ConditionCheck: {
+        TableName: this.#table,
+        Key: itemKey(line.itemId),
+        ConditionExpression: 'attribute_exists(pk) AND availableQuantity >= :q',
+        ExpressionAttributeValues: { ':q': line.quantity },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  #ledgerPut(itemId: string, suffix: string, body: Record<string, unknown>): TransactItem {
+    return {
+      Put: {
+        TableName: this.#table,
+        Item: {
+          pk: itemKey(itemId).pk,
+          sk: `${LEDGER_PREFIX}${suffix}`,
+          entity: 'MOVEMENT',
+          itemId,
+          ...body,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  /** One TransactWriteItems, retried on TransactionConflict, failures explained by `actions`. */
+  async #transact(items: TransactItem[], actions: Action[]): Promise<void> {
+    try {
+      await withJitteredRetries(
+        () => this.#db.send(new TransactWriteCommand({ TransactItems: items })),
+        isConflictOnly,
+        this.#retry,
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw explainCancellation(error, actions);
+      throw error;
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
