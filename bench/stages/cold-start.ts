@@ -47,7 +47,7 @@ export interface ColdStartAnalysis {
   node: string;
   /** Esbuild options as the stack sets them. */
   bundling: Record<string, unknown>;
-  /** Each function's bundle by package, largest first (esbuild metafile, same options). */
+  /** Each function's ten largest packages in its bundle (esbuild metafile, same options). */
   imports: { function: string; bundleKB: number; packages: PackageShare[] }[];
   /** One function bundled with each option changed, to show what each buys. */
   variants: {
@@ -344,6 +344,7 @@ export async function packagesOf(entry: string): Promise<{ bundleKB: number; pac
     bundleKB: output.bytes / 1024,
     packages: [...byPackage.entries()]
       .map(([name, bytes]) => ({ name, KB: bytes / 1024 }))
-      .sort((a, b) => b.KB - a.KB),
+      .sort((a, b) => b.KB - a.KB)
+      .slice(0, 10),
   };
 }
