@@ -1,18 +1,10 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { createDocumentClient, createEventBridgeClient } from '../shared/adapters/aws-clients.ts';
-import { systemClock } from '../shared/adapters/clock.ts';
-import { DynamoDbInventoryStore } from '../shared/adapters/dynamodb-store.ts';
-import { EventBridgePublisher } from '../shared/adapters/eventbridge-publisher.ts';
-import { eventBusName, intEnv, tableName } from '../shared/config.ts';
+import { domainDependencies } from '../shared/composition.ts';
+import { intEnv } from '../shared/config.ts';
 import { expireDueReservations, relayOutbox } from '../shared/domain/use-cases/index.ts';
-import { countMetric, logger, logPort, metrics } from '../shared/observability.ts';
+import { countMetric, logger, metrics } from '../shared/observability.ts';
 
-const deps = {
-  store: new DynamoDbInventoryStore({ client: createDocumentClient(), tableName: tableName() }),
-  publisher: new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() }),
-  clock: systemClock,
-  log: logPort,
-};
+const deps = domainDependencies();
 const batchLimit = intEnv('EXPIRY_BATCH_LIMIT', 200);
 /** Stop starting new batches when less than this is left, so a run never times out mid-way. */
 const SAFETY_MS = 5_000;

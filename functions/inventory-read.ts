@@ -1,10 +1,9 @@
-import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
-import { DynamoDbInventoryStore } from '../shared/adapters/dynamodb-store.ts';
-import { tableName } from '../shared/config.ts';
+import { inventoryStore } from '../shared/composition.ts';
+import { cursorSigningKey } from '../shared/config.ts';
 import { createHttpHandler } from '../shared/http/middleware.ts';
 import { readRoutes } from '../shared/http/routes.ts';
 
-const store = new DynamoDbInventoryStore({ client: createDocumentClient(), tableName: tableName() });
-
 /** Public reads: list, get, check availability. */
-export const handler = createHttpHandler(readRoutes({ store }));
+export const handler = createHttpHandler(
+  readRoutes({ store: inventoryStore(), cursorKey: cursorSigningKey() }),
+);

@@ -1,9 +1,9 @@
 import { consumedEvents, type PaymentFailedData } from '../events/index.ts';
+import { consumerComposition } from '../shared/composition.ts';
 import { createConsumer } from '../shared/consumers/consumer.ts';
 import { onPaymentFailed } from '../shared/consumers/saga-handlers.ts';
-import { consumerWiring } from '../shared/consumers/wiring.ts';
 
-const { deps, persistenceStore, idempotencyExpirySeconds } = consumerWiring();
+const { deps, persistenceStore, idempotencyExpirySeconds } = consumerComposition();
 
 /** SQS consumer of PaymentFailed (EventBridge rule -> queue -> this function). */
 export const handler = createConsumer<PaymentFailedData>({

@@ -1,9 +1,9 @@
 import { consumedEvents, type PaymentSucceededData } from '../events/index.ts';
+import { consumerComposition } from '../shared/composition.ts';
 import { createConsumer } from '../shared/consumers/consumer.ts';
 import { onPaymentSucceeded } from '../shared/consumers/saga-handlers.ts';
-import { consumerWiring } from '../shared/consumers/wiring.ts';
 
-const { deps, persistenceStore, idempotencyExpirySeconds } = consumerWiring();
+const { deps, persistenceStore, idempotencyExpirySeconds } = consumerComposition();
 
 /** SQS consumer of PaymentSucceeded (EventBridge rule -> queue -> this function). */
 export const handler = createConsumer<PaymentSucceededData>({

@@ -1,4 +1,9 @@
 import type { Node } from 'constructs';
+import { BOOKING_SOURCE, PAYMENT_SOURCE } from '../events/envelope.ts';
+import { isAcceptableIssuerUrl } from '../shared/http/token-claims.ts';
+
+/** The services whose events we consume. */
+export type Producer = 'booking' | 'payment';
 
 /** Deployment settings, from CDK context (`-c key=value` or cdk.json). */
 export interface ServiceConfig {
@@ -6,6 +11,14 @@ export interface ServiceConfig {
   /** External JWT issuer; when absent the stack creates a Cognito user pool. */
   jwtIssuer?: string;
   jwtAudience: string[];
+  /** Where the issuer's keys are, when its discovery document should not be followed. */
+  jwksUri?: string;
+  /** The `source` each producer puts its events with (rules match it). */
+  producerSources: Record<Producer, string>;
+  /** The account each producer puts from, when known (rules then match it too). */
+  producerAccounts: Partial<Record<Producer, string>>;
+  /** The hourly reconciler repairs drift (and then holds write permissions). */
+  reconcileRepair: boolean;
   /** Import this existing bus instead of creating one. */
   eventBusName?: string;
   corsOrigins: string[];
@@ -35,6 +48,25 @@ export function readConfig(node: Node): ServiceConfig {
   if (jwtIssuer && jwtAudience.length === 0) {
     throw new Error('Context jwtIssuer needs jwtAudience too (comma-separated accepted audiences)');
   }
+  // Tokens and keys over plain http could be forged in transit; loopback is the local cloud.
+  const jwksUri = optional(node.tryGetContext('jwksUri'));
+  for (const [name, url] of [
+    ['jwtIssuer', jwtIssuer],
+    ['jwksUri', jwksUri],
+  ] as const) {
+    if (url && !isAcceptableIssuerUrl(url)) {
+      throw new Error(
+        `Context ${name} must be an https URL (http only on loopback for the local cloud): ${url}`,
+      );
+    }
+  }
+  const account = (key: string) => {
+    const value = optional(node.tryGetContext(key));
+    if (value && !/^\d{12}$/.test(value)) throw new Error(`Context ${key} must be a 12-digit account id`);
+    return value;
+  };
+  const bookingAccount = account('bookingAccount');
+  const paymentAccount = account('paymentAccount');
   const protection = node.tryGetContext('deletionProtection');
   const eventBusName = optional(node.tryGetContext('eventBusName'));
   const alarmEmail = optional(node.tryGetContext('alarmEmail'));
@@ -42,6 +74,16 @@ export function readConfig(node: Node): ServiceConfig {
     stage,
     ...(jwtIssuer ? { jwtIssuer } : {}),
     jwtAudience,
+    ...(jwksUri ? { jwksUri } : {}),
+    producerSources: {
+      booking: optional(node.tryGetContext('bookingSource')) ?? BOOKING_SOURCE,
+      payment: optional(node.tryGetContext('paymentSource')) ?? PAYMENT_SOURCE,
+    },
+    producerAccounts: {
+      ...(bookingAccount ? { booking: bookingAccount } : {}),
+      ...(paymentAccount ? { payment: paymentAccount } : {}),
+    },
+    reconcileRepair: String(node.tryGetContext('reconcileRepair')) === 'true',
     ...(eventBusName ? { eventBusName } : {}),
     corsOrigins: list(node.tryGetContext('corsOrigins')),
     deletionProtection: protection === undefined ? stage === 'prod' : String(protection) === 'true',

@@ -92,6 +92,11 @@ export function acknowledgeNagFindings(
       reason: 'No user sign-ins (client credentials only): advanced security (user risk) does not apply.',
     });
   }
+  ack(stack.stateless.cursorKey, {
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'An HMAC key for list cursors, resolved into the function at deploy time: rotation needs a redeploy and only makes outstanding cursors answer 400 INVALID_CURSOR; rotate by redeploying after a new secret version.',
+  });
   ack(stack.stateless.stage, {
     id: 'Serverless-APIGWXrayEnabled',
     reason: 'HTTP APIs do not support X-Ray; the functions behind them trace actively.',

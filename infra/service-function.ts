@@ -8,6 +8,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { INVENTORY_SOURCE } from '../events/envelope.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -92,15 +93,21 @@ export class ServiceFunction extends NodejsFunction {
 
   /**
    * Sets TABLE_NAME and grants reads (GetItem, BatchGetItem, Query on the table and its
-   * indexes), or those plus the writes a transaction of ours needs; `readWriteScan` adds Scan
-   * for the reconciler only.
+   * indexes), or those plus the writes a transaction of ours needs; `readScan` and
+   * `readWriteScan` add Scan for the reconciler only (writes only when it repairs).
    */
-  bindTable({ table, access }: { table: ITable; access: 'read' | 'readWrite' | 'readWriteScan' }): this {
+  bindTable({
+    table,
+    access,
+  }: {
+    table: ITable;
+    access: 'read' | 'readWrite' | 'readScan' | 'readWriteScan';
+  }): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
     const actions = [
       ...READ_ACTIONS,
-      ...(access === 'read' ? [] : WRITE_ACTIONS),
-      ...(access === 'readWriteScan' ? ['dynamodb:Scan'] : []),
+      ...(access === 'readWrite' || access === 'readWriteScan' ? WRITE_ACTIONS : []),
+      ...(access === 'readScan' || access === 'readWriteScan' ? ['dynamodb:Scan'] : []),
     ];
     this.addToRolePolicy(
       new PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
@@ -120,11 +127,19 @@ export class ServiceFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets EVENT_BUS_NAME and grants PutEvents on that bus only. */
+  /**
+   * Sets EVENT_BUS_NAME and grants PutEvents on that bus only, with our own `source` only:
+   * no function of ours (the internet-facing ones included) can put a producer's event such
+   * as PaymentSucceeded.
+   */
   bindEventBus(bus: IEventBus): this {
     this.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
     this.addToRolePolicy(
-      new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': INVENTORY_SOURCE } },
+      }),
     );
     return this;
   }

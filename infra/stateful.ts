@@ -3,15 +3,29 @@ import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/a
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BOOKING_SOURCE, PAYMENT_SOURCE } from '../events/envelope.ts';
 import { DUE_INDEX, IDEMPOTENCY_KEYS, ITEMS_INDEX, TABLE_KEYS } from '../shared/adapters/table-schema.ts';
 import type { ServiceConfig } from './config.ts';
 
-/** The saga events we consume, each with its own rule, queue and DLQs. */
+/**
+ * The saga events we consume, each with its own rule, queue and DLQs. `source` is the
+ * producer's default; the rules match `config.producerSources[producer]` (CDK context).
+ */
 export const CONSUMED_EVENTS = [
-  { detailType: 'BookingCreated', source: 'booking-service', entry: 'on-booking-created' },
-  { detailType: 'PaymentSucceeded', source: 'payment-service', entry: 'on-payment-succeeded' },
-  { detailType: 'PaymentFailed', source: 'payment-service', entry: 'on-payment-failed' },
-  { detailType: 'BookingCancelled', source: 'booking-service', entry: 'on-booking-cancelled' },
+  { detailType: 'BookingCreated', producer: 'booking', source: BOOKING_SOURCE, entry: 'on-booking-created' },
+  {
+    detailType: 'PaymentSucceeded',
+    producer: 'payment',
+    source: PAYMENT_SOURCE,
+    entry: 'on-payment-succeeded',
+  },
+  { detailType: 'PaymentFailed', producer: 'payment', source: PAYMENT_SOURCE, entry: 'on-payment-failed' },
+  {
+    detailType: 'BookingCancelled',
+    producer: 'booking',
+    source: BOOKING_SOURCE,
+    entry: 'on-booking-cancelled',
+  },
 ] as const;
 
 export type ConsumedEvent = (typeof CONSUMED_EVENTS)[number];

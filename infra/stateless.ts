@@ -15,45 +15,13 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { RESOURCE_SERVER, ROUTE_TABLE, routeKeyOf, SCOPE_DOCS, Scope } from '../shared/http/route-table.ts';
 import type { ServiceConfig } from './config.ts';
 import { ServiceFunction } from './service-function.ts';
 import { CONSUMER_TIMEOUT, type ConsumerQueues, type Stateful } from './stateful.ts';
-
-/** How each HTTP route is exposed: public, or the JWT scope it needs. */
-export const ROUTES = [
-  { method: HttpMethod.GET, path: '/health', fn: 'health', scope: undefined },
-  { method: HttpMethod.GET, path: '/openapi.json', fn: 'health', scope: undefined },
-  { method: HttpMethod.GET, path: '/api/inventory', fn: 'inventory-read', scope: undefined },
-  { method: HttpMethod.GET, path: '/api/inventory/{itemId}', fn: 'inventory-read', scope: undefined },
-  {
-    method: HttpMethod.POST,
-    path: '/api/inventory/check-availability',
-    fn: 'inventory-read',
-    scope: undefined,
-  },
-  { method: HttpMethod.POST, path: '/api/inventory/reserve', fn: 'reservations', scope: 'inventory/write' },
-  { method: HttpMethod.POST, path: '/api/inventory/release', fn: 'reservations', scope: 'inventory/write' },
-  {
-    method: HttpMethod.GET,
-    path: '/api/inventory/reservations/{bookingId}',
-    fn: 'reservations',
-    scope: 'inventory/write',
-  },
-  {
-    method: HttpMethod.PUT,
-    path: '/api/inventory/{itemId}',
-    fn: 'inventory-admin',
-    scope: 'inventory/admin',
-  },
-  {
-    method: HttpMethod.POST,
-    path: '/api/inventory/{itemId}/adjustments',
-    fn: 'inventory-admin',
-    scope: 'inventory/admin',
-  },
-] as const;
 
 /** Stage-wide throttling and the stricter per-route limits of writes. */
 export const THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
@@ -80,16 +48,19 @@ export class Stateless extends Construct {
   readonly stage: HttpStage;
   readonly auth: Auth;
   readonly rules: { name: string; rule: Rule }[] = [];
+  /** The HMAC key of list cursors (Secrets Manager, generated). */
+  readonly cursorKey: Secret;
   /** Where each schedule rule puts invocations it could not deliver. */
   readonly scheduleDlqs: { name: string; queue: Queue }[] = [];
 
   constructor(scope: Construct, id: string, config: ServiceConfig, stateful: Stateful) {
     super(scope, id);
     this.auth = this.#auth(config);
+    // Without a jwksUri the functions follow the issuer's OpenID discovery, as API Gateway does.
     const jwtEnv = {
       JWT_ISSUER: this.auth.issuer,
       JWT_AUDIENCE: this.auth.audience.join(','),
-      JWT_JWKS_URI: `${this.auth.issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+      ...(config.jwksUri ? { JWT_JWKS_URI: config.jwksUri } : {}),
     };
     const fn = (
       name: string,
@@ -102,8 +73,17 @@ export class Stateless extends Construct {
     };
 
     fn('health', 'GET /health and GET /openapi.json', { memorySize: 256 });
-    fn('inventory-read', 'Public inventory reads').bindTable({ table: stateful.table, access: 'read' });
-    fn('reservations', 'Reserve, release and read reservations (inventory/write)', {
+    // The HMAC key of list cursors: generated once by Secrets Manager and resolved into the
+    // function's environment at deploy time (a dynamic reference, so the value is in no
+    // template or repository). Rotating it only invalidates outstanding cursors (400).
+    const cursorKey = (this.cursorKey = new Secret(this, 'CursorSigningKey', {
+      description: 'HMAC key of the item list nextToken cursors',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    }));
+    fn('inventory-read', 'Public inventory reads', {
+      environment: { CURSOR_SIGNING_KEY: cursorKey.secretValue.unsafeUnwrap() },
+    }).bindTable({ table: stateful.table, access: 'read' });
+    fn('reservations', 'Reserve, release and read reservations (scopes: shared/http/route-table.ts)', {
       environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: '900' },
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
@@ -112,7 +92,7 @@ export class Stateless extends Construct {
     fn('inventory-admin', 'Stock administration (inventory/admin)', { environment: jwtEnv })
       .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindEventBus(stateful.bus);
-    for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful);
+    for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful, config);
     // One sweeper and one reconciler at a time, when the account can spare the reservation
     // (-c reservedConcurrency=true). Off by default: new accounts must keep 10 unreserved
     // executions and a reservation can fail the deploy. Overlapping runs are safe anyway
@@ -125,11 +105,13 @@ export class Stateless extends Construct {
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindEventBus(stateful.bus);
+    // Writes only when it may repair (-c reconcileRepair=true); otherwise it only reads.
     const reconcile = fn('reconcile', 'Recomputes stock counters from reservations; reports drift', {
       timeout: Duration.minutes(5),
       memorySize: 1024,
+      ...(config.reconcileRepair ? { environment: { RECONCILE_REPAIR: 'true' } } : {}),
       ...singleton,
-    }).bindTable({ table: stateful.table, access: 'readWriteScan' });
+    }).bindTable({ table: stateful.table, access: config.reconcileRepair ? 'readWriteScan' : 'readScan' });
     this.#schedule('ExpirySchedule', expire, Duration.minutes(1));
     this.#schedule('ReconcileSchedule', reconcile, Duration.hours(1));
 
@@ -138,7 +120,7 @@ export class Stateless extends Construct {
     this.stage = stage;
   }
 
-  #consumer({ event, queue }: ConsumerQueues, stateful: Stateful): void {
+  #consumer({ event, queue }: ConsumerQueues, stateful: Stateful, config: ServiceConfig): void {
     const consumer = new ServiceFunction(this, pascal(event.entry), {
       entry: event.entry,
       description: `Consumes ${event.detailType} from its SQS queue`,
@@ -158,10 +140,17 @@ export class Stateless extends Construct {
       }),
     );
     const queues = stateful.consumerQueues.find((q) => q.event === event);
+    // Only the producer's source (and account, when configured: EventBridge sets it) matches.
+    const source = config.producerSources[event.producer];
+    const account = config.producerAccounts[event.producer];
     const rule = new Rule(this, `${event.detailType}Rule`, {
       eventBus: stateful.bus,
-      description: `${event.source} ${event.detailType} -> its queue`,
-      eventPattern: { source: [event.source], detailType: [event.detailType] },
+      description: `${source} ${event.detailType} -> its queue`,
+      eventPattern: {
+        source: [source],
+        detailType: [event.detailType],
+        ...(account ? { account: [account] } : {}),
+      },
       targets: [
         new SqsQueue(queue, {
           ...(queues ? { deadLetterQueue: queues.targetDlq } : {}),
@@ -207,20 +196,34 @@ export class Stateless extends Construct {
         requireSymbols: true,
       },
     });
-    const write = new ResourceServerScope({
-      scopeName: 'write',
-      scopeDescription: 'Reserve and release inventory',
-    });
-    const admin = new ResourceServerScope({ scopeName: 'admin', scopeDescription: 'Administer stock' });
+    // Every scope of the route table, described from it.
+    const scopes = Object.fromEntries(
+      Object.values(Scope).map((scope) => [
+        scope,
+        new ResourceServerScope({
+          scopeName: scope.slice(RESOURCE_SERVER.length + 1),
+          scopeDescription: SCOPE_DOCS[scope].allows.slice(0, 256),
+        }),
+      ]),
+    ) as Record<Scope, ResourceServerScope>;
     const server = userPool.addResourceServer('ResourceServer', {
-      identifier: 'inventory',
-      scopes: [write, admin],
+      identifier: RESOURCE_SERVER,
+      scopes: Object.values(scopes),
     });
+    // A back end (the booking service) acts as a service; operators administer stock. End-user
+    // apps (inventory/write) get their own app clients from the team that runs them.
     const client = userPool.addClient('ServiceClient', {
       generateSecret: true,
       oAuth: {
         flows: { clientCredentials: true },
-        scopes: [OAuthScope.resourceServer(server, write), OAuthScope.resourceServer(server, admin)],
+        scopes: [OAuthScope.resourceServer(server, scopes[Scope.Service])],
+      },
+    });
+    userPool.addClient('OperatorClient', {
+      generateSecret: true,
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [OAuthScope.resourceServer(server, scopes[Scope.Admin])],
       },
     });
     const domain = userPool.addDomain('Domain', {
@@ -283,8 +286,8 @@ export class Stateless extends Construct {
     });
     // Per-route limits for writes; the construct only exposes the stage default.
     const routeSettings = Object.fromEntries(
-      ROUTES.filter((r) => r.scope !== undefined).map((r) => [
-        `${r.method} ${r.path}`,
+      ROUTE_TABLE.filter((r) => r.scopes.length > 0).map((r) => [
+        routeKeyOf(r),
         { ThrottlingRateLimit: WRITE_THROTTLE.rateLimit, ThrottlingBurstLimit: WRITE_THROTTLE.burstLimit },
       ]),
     );
@@ -295,7 +298,7 @@ export class Stateless extends Construct {
       identitySource: ['$request.header.Authorization'],
     });
     const integrations = new Map<string, HttpLambdaIntegration>();
-    for (const route of ROUTES) {
+    for (const route of ROUTE_TABLE) {
       const target = this.functions[route.fn];
       if (!target) throw new Error(`No function ${route.fn}`);
       let integration = integrations.get(route.fn);
@@ -305,9 +308,9 @@ export class Stateless extends Construct {
       }
       api.addRoutes({
         path: route.path,
-        methods: [route.method],
+        methods: [HttpMethod[route.method]],
         integration,
-        ...(route.scope ? { authorizer, authorizationScopes: [route.scope] } : {}),
+        ...(route.scopes.length > 0 ? { authorizer, authorizationScopes: [...route.scopes] } : {}),
       });
     }
     return { api, stage };

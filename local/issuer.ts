@@ -11,6 +11,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { CLOCK_SKEW_SECONDS, checkTokenClaims } from '../shared/http/token-claims.ts';
 
 export const LOCAL_AUDIENCE = 'inventory-local';
 export const issuerUrl = (edgePort: number) => `http://127.0.0.1:${edgePort}/_local/issuer`;
@@ -65,15 +66,25 @@ export class LocalIssuer {
       .sign(this.privateKey);
   }
 
-  /** What API Gateway's JWT authorizer checks: signature, issuer, audience, expiry. */
+  /**
+   * What API Gateway's JWT authorizer checks, with the function's claim rules
+   * (shared/http/token-claims.ts): signature, issuer, exp required, nbf/iat with skew, aud
+   * (client_id only without aud). A refusal's message is its reason; it never holds the token.
+   */
   async verify(token: string, issuer: string, audience: string[]): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), {
-      issuer,
-      algorithms: ['RS256'],
-    });
-    const aud = [payload.aud ?? []].flat();
-    const clientId = typeof payload.client_id === 'string' ? [payload.client_id] : [];
-    if (![...aud, ...clientId].some((a) => audience.includes(a))) throw new Error('audience not accepted');
-    return payload;
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), {
+        issuer,
+        algorithms: ['RS256'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      });
+      checkTokenClaims(payload, audience);
+      return payload;
+    } catch (error) {
+      // What API Gateway says in `www-authenticate`; the token itself is never printed.
+      const reason = `${(error as Error).name}: ${(error as Error).message}`.split(token).join('<token>');
+      console.warn(`[local authorizer] token refused: ${reason.slice(0, 300)}`);
+      throw error;
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { isAcceptableIssuerUrl } from './http/token-claims.ts';
+
 /**
  * The one place that reads environment variables. Resource names have no defaults: a
  * missing one fails at cold start naming the variable, not later with a vague AWS error.
@@ -37,17 +39,41 @@ export const reconcileRepair = (env: NodeJS.ProcessEnv = process.env) => env.REC
 export interface JwtConfig {
   issuer: string;
   audience: string[];
-  jwksUri: string;
+  /** Where the signing keys are; absent: the issuer's OpenID discovery document says. */
+  jwksUri?: string;
 }
 
+/**
+ * JWT_ISSUER (https, or http on loopback for the local cloud), JWT_AUDIENCE (comma-separated)
+ * and optionally JWT_JWKS_URI (else discovered from the issuer, as API Gateway does).
+ */
 export function jwtConfig(env: NodeJS.ProcessEnv = process.env): JwtConfig {
   const issuer = requireEnv('JWT_ISSUER', env);
+  if (!isAcceptableIssuerUrl(issuer)) {
+    throw new ConfigError(`JWT_ISSUER must be an https URL (or http on loopback), got "${issuer}"`);
+  }
+  const jwksUri = env.JWT_JWKS_URI?.trim();
+  if (jwksUri && !isAcceptableIssuerUrl(jwksUri)) {
+    throw new ConfigError(`JWT_JWKS_URI must be an https URL (or http on loopback), got "${jwksUri}"`);
+  }
   return {
     issuer,
     audience: requireEnv('JWT_AUDIENCE', env)
       .split(',')
       .map((a) => a.trim())
       .filter(Boolean),
-    jwksUri: env.JWT_JWKS_URI?.trim() || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+    ...(jwksUri ? { jwksUri } : {}),
   };
+}
+
+/** Shortest accepted cursor key: 32 bytes of entropy as the CDK generates it. */
+export const MIN_CURSOR_KEY_LENGTH = 32;
+
+/** CURSOR_SIGNING_KEY: the HMAC key that authenticates `nextToken` cursors. */
+export function cursorSigningKey(env: NodeJS.ProcessEnv = process.env): string {
+  const key = requireEnv('CURSOR_SIGNING_KEY', env);
+  if (key.length < MIN_CURSOR_KEY_LENGTH) {
+    throw new ConfigError(`CURSOR_SIGNING_KEY must be at least ${MIN_CURSOR_KEY_LENGTH} characters`);
+  }
+  return key;
 }

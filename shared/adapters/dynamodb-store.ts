@@ -17,7 +17,6 @@ import {
   ItemNotFoundError,
   type Shortfall,
   StockConflictError,
-  ValidationError,
 } from '../domain/errors.ts';
 import type { QuantityBucket, Reservation, ReservationLine } from '../domain/model.ts';
 import type {
@@ -30,6 +29,7 @@ import type {
   StockChange,
   StoredItem,
 } from '../domain/ports.ts';
+import { decodeCursor, encodeCursor } from './dynamodb/cursor.ts';
 import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from './retry.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
 
@@ -182,7 +182,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
         ExpressionAttributeNames: { '#p': ITEMS_INDEX.partitionKey },
         ExpressionAttributeValues: { ':p': ITEMS_PARTITION },
         Limit: page.limit,
-        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor) } : {}),
+        ...(page.cursor ? { ExclusiveStartKey: decodeCursor(page.cursor, itemKey) } : {}),
       }),
     );
     const ids = (out.Items ?? []).map((row) => String(row[ITEMS_INDEX.sortKey]));
@@ -638,32 +638,6 @@ function toReservation(row: Record<string, unknown>): Reservation {
     if (row[field] !== undefined) reservation[field] = row[field];
   }
   return reservation as unknown as Reservation;
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-/** Accepts only a cursor we could have issued: the items index's four key attributes, as strings. */
-function decodeCursor(cursor: string): Record<string, string> {
-  const invalid = () => new ValidationError('nextToken is not valid');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const allowed = ['pk', 'sk', ITEMS_INDEX.partitionKey, ITEMS_INDEX.sortKey];
-  if (
-    !parsed ||
-    typeof parsed !== 'object' ||
-    Array.isArray(parsed) ||
-    Object.keys(parsed).length !== allowed.length ||
-    !allowed.every((k) => typeof (parsed as Record<string, unknown>)[k] === 'string')
-  ) {
-    throw invalid();
-  }
-  return parsed as Record<string, string>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

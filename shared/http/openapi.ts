@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { type HttpMethodName, routeKeyOf, routeSpecOf, SCOPE_DOCS } from './route-table.ts';
 import {
   adjustmentRequest,
   availabilitySchema,
@@ -32,9 +33,19 @@ const ok = (description: string, schema: Json) => ({ description, ...json(schema
 const pathParam = (name: string, schema: Json) => ({ name, in: 'path', required: true, schema });
 const authErrors = {
   401: error('Missing or invalid token (UNAUTHORIZED)'),
-  403: error('Token lacks the scope (FORBIDDEN)'),
+  403: error('Token lacks every scope of the route (FORBIDDEN)'),
 };
-const bearer = (scope: string) => [{ jwt: [scope] }];
+
+/** Security and auth errors of an operation, from the route table (public: none). */
+function access(method: HttpMethodName, path: string): Json {
+  const spec = routeSpecOf(routeKeyOf({ method, path }));
+  if (!spec) throw new Error(`${method} ${path} is not in the route table`);
+  if (spec.scopes.length === 0) return {};
+  return { security: [{ jwt: [...spec.scopes] }] };
+}
+const scopesDescription = Object.entries(SCOPE_DOCS)
+  .map(([scope, doc]) => `\`${scope}\`: ${doc.allows} (held by ${doc.heldBy})`)
+  .join('; ');
 const itemIdParam = pathParam('itemId', { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 
 export function buildOpenApiDocument(): Json {
@@ -62,7 +73,7 @@ export function buildOpenApiDocument(): Json {
           ],
           responses: {
             200: ok('A page of items', schemaOf(itemListSchema, 'output')),
-            400: error('VALIDATION_ERROR'),
+            400: error('VALIDATION_ERROR, or INVALID_CURSOR for a nextToken this API did not issue'),
           },
         },
       },
@@ -74,7 +85,7 @@ export function buildOpenApiDocument(): Json {
         },
         put: {
           summary: 'Create an item or set its name and total',
-          security: bearer('inventory/admin'),
+          ...access('PUT', '/api/inventory/{itemId}'),
           parameters: [itemIdParam],
           requestBody: { required: true, ...json(schemaOf(putItemRequest, 'input')) },
           responses: {
@@ -89,7 +100,7 @@ export function buildOpenApiDocument(): Json {
       '/api/inventory/{itemId}/adjustments': {
         post: {
           summary: 'Replenish or shrink stock',
-          security: bearer('inventory/admin'),
+          ...access('POST', '/api/inventory/{itemId}/adjustments'),
           parameters: [itemIdParam],
           requestBody: { required: true, ...json(schemaOf(adjustmentRequest, 'input')) },
           responses: {
@@ -115,7 +126,7 @@ export function buildOpenApiDocument(): Json {
       '/api/inventory/reserve': {
         post: {
           summary: 'Reserve every line of a booking, or none',
-          security: bearer('inventory/write'),
+          ...access('POST', '/api/inventory/reserve'),
           requestBody: { required: true, ...json(schemaOf(reserveRequest, 'input')) },
           responses: {
             201: ok('Reserved', ref('Reservation')),
@@ -123,7 +134,9 @@ export function buildOpenApiDocument(): Json {
             400: error('VALIDATION_ERROR, MALFORMED_JSON'),
             ...authErrors,
             404: error('ITEM_NOT_FOUND'),
-            409: error('INSUFFICIENT_INVENTORY (details per line), BOOKING_CONFLICT or REQUEST_IN_PROGRESS'),
+            409: error(
+              'INSUFFICIENT_INVENTORY (details per line), BOOKING_CONFLICT (other lines, or the booking belongs to another caller) or REQUEST_IN_PROGRESS',
+            ),
             413: error('PAYLOAD_TOO_LARGE'),
             415: error('UNSUPPORTED_MEDIA_TYPE'),
           },
@@ -132,24 +145,27 @@ export function buildOpenApiDocument(): Json {
       '/api/inventory/release': {
         post: {
           summary: 'Release a booking (idempotent)',
-          security: bearer('inventory/write'),
+          ...access('POST', '/api/inventory/release'),
           requestBody: { required: true, ...json(schemaOf(releaseRequest, 'input')) },
           responses: {
             200: ok('Released', ref('Reservation')),
             400: error('VALIDATION_ERROR'),
             ...authErrors,
+            404: error(
+              'RESERVATION_NOT_FOUND: an owner asked for a booking that is not its own or does not exist (nothing is written)',
+            ),
           },
         },
       },
       '/api/inventory/reservations/{bookingId}': {
         get: {
           summary: "A booking's reservation",
-          security: bearer('inventory/write'),
+          ...access('GET', '/api/inventory/reservations/{bookingId}'),
           parameters: [pathParam('bookingId', { type: 'string', format: 'uuid' })],
           responses: {
             200: ok('The reservation', ref('Reservation')),
             ...authErrors,
-            404: error('RESERVATION_NOT_FOUND'),
+            404: error("RESERVATION_NOT_FOUND (also for a booking that is not the caller's own)"),
           },
         },
       },
@@ -158,7 +174,14 @@ export function buildOpenApiDocument(): Json {
       },
     },
     components: {
-      securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        jwt: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: `OAuth 2.0 access token; a route accepts any one of its scopes. ${scopesDescription}.`,
+        },
+      },
       schemas: {
         Item: schemaOf(itemSchema, 'output'),
         Reservation: schemaOf(reservationSchema, 'output'),

@@ -2,7 +2,8 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 import { DomainError } from '../domain/errors.ts';
-import type { Item, Reservation } from '../domain/model.ts';
+import { canonicalBookingId } from '../domain/limits.ts';
+import type { Actor, Item, Reservation } from '../domain/model.ts';
 import type { Dependencies } from '../domain/ports.ts';
 import {
   adjustStock,
@@ -16,8 +17,9 @@ import {
   toItem,
 } from '../domain/use-cases/index.ts';
 import { countMetric, logger, setBookingContext } from '../observability.ts';
-import { Scope, type TokenVerifier } from './auth.ts';
-import { jsonResponse } from './errors.ts';
+import { type Caller, callerOf, type Principal } from './auth.ts';
+import { openCursor, sealCursor } from './cursor.ts';
+import { HttpError, jsonResponse } from './errors.ts';
 import type { RouteHandler } from './middleware.ts';
 import {
   adjustmentRequest,
@@ -31,10 +33,38 @@ import {
   reserveRequest,
 } from './schemas.ts';
 
-/** The public shape of a reservation (storage fields dropped). */
-export function toReservationDto({ version: _v, generation: _g, ...reservation }: Reservation) {
-  return reservation;
+/**
+ * The public shape of a reservation: storage fields, the owner and the saga's decision
+ * record dropped. A booking refused, or released before it was reserved, reads as a
+ * tombstone (RELEASED, nothing held).
+ */
+export function toReservationDto({
+  version: _v,
+  generation: _g,
+  owner: _o,
+  cancelled: _c,
+  paymentFailed: _f,
+  payments: _p,
+  refusal: _r,
+  ...reservation
+}: Reservation) {
+  if (reservation.status === 'PENDING' || reservation.status === 'REFUSED') {
+    return { ...reservation, status: 'RELEASED' as const, tombstone: true };
+  }
+  return { ...reservation, status: reservation.status };
 }
+
+/** The route table scoped the route, so the middleware verified a principal. */
+function callerFrom(principal: Principal | undefined): Caller {
+  if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'A bearer token is required');
+  return callerOf(principal);
+}
+
+const actorOf = (caller: Caller): Actor =>
+  caller.kind === 'service' ? { kind: 'service' } : { kind: 'owner', sub: caller.sub };
+
+/** Part of the idempotency key: one caller's replay never returns another caller's answer. */
+const callerKey = (caller: Caller) => (caller.kind === 'service' ? 'service' : `owner:${caller.sub}`);
 
 export function healthRoutes(openapi: unknown): Record<string, RouteHandler> {
   return {
@@ -43,15 +73,18 @@ export function healthRoutes(openapi: unknown): Record<string, RouteHandler> {
   };
 }
 
-export function readRoutes(deps: Pick<Dependencies, 'store'>): Record<string, RouteHandler> {
+export function readRoutes(
+  deps: Pick<Dependencies, 'store'> & { cursorKey: string },
+): Record<string, RouteHandler> {
   return {
     'GET /api/inventory': async ({ event }) => {
       const query = listQuery.parse(event.queryStringParameters ?? {});
-      const page = await listItems(
-        { limit: query.limit, ...(query.nextToken ? { cursor: query.nextToken } : {}) },
-        deps,
-      );
-      return jsonResponse(200, { items: page.items, ...(page.cursor ? { nextToken: page.cursor } : {}) });
+      const cursor = query.nextToken ? openCursor(query.nextToken, deps.cursorKey) : undefined;
+      const page = await listItems({ limit: query.limit, ...(cursor ? { cursor } : {}) }, deps);
+      return jsonResponse(200, {
+        items: page.items,
+        ...(page.cursor ? { nextToken: sealCursor(page.cursor, deps.cursorKey) } : {}),
+      });
     },
     'GET /api/inventory/{itemId}': async ({ event }) => {
       const itemId = itemIdSchema.parse(event.pathParameters?.itemId);
@@ -65,7 +98,6 @@ export function readRoutes(deps: Pick<Dependencies, 'store'>): Record<string, Ro
 }
 
 export interface ReservationRouteDeps extends Dependencies {
-  verifyToken: TokenVerifier;
   /**
    * Makes a persistence layer; called once per operation. A Powertools persistence layer
    * keeps the first configuration it sees and ignores later ones, so reserve and release
@@ -78,6 +110,8 @@ export interface ReservationRouteDeps extends Dependencies {
 interface ReserveCommand {
   operation: 'reserve';
   bookingId: string;
+  caller: string;
+  owner?: { sub: string; clientId?: string };
   items: { itemId: string; quantity: number }[];
   ttlSeconds?: number;
   correlationId: string;
@@ -86,47 +120,78 @@ interface ReserveCommand {
 interface ReleaseCommand {
   operation: 'release';
   bookingId: string;
+  caller: string;
+  actor: Actor;
   correlationId: string;
 }
 
 /**
- * Reserve and release, each wrapped in Powertools idempotency keyed on operation and
- * bookingId (payload validated on the lines): a retried request gets the first answer,
- * a concurrent duplicate a 409, a different payload for the same booking a 409.
+ * Reserve and release, each wrapped in Powertools idempotency keyed on operation, bookingId
+ * and caller (payload validated on the lines): a retried request gets the first answer, a
+ * concurrent duplicate a 409, a different payload for the same booking a 409, and another
+ * caller's request never gets this caller's stored answer.
+ *
+ * Ownership: an owner (a token without a service scope) reserves for itself, reads and
+ * releases only its own bookings (someone else's answers 404, as one that does not exist)
+ * and never leaves a tombstone; a service acts on any booking.
  */
 export function reservationRoutes(deps: ReservationRouteDeps): Record<string, RouteHandler> {
   const reserveConfig = new IdempotencyConfig({
-    eventKeyJmesPath: '[operation, bookingId]',
+    eventKeyJmesPath: '[operation, bookingId, caller]',
     payloadValidationJmesPath: 'items',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: 3600,
-    // A stored answer is a replay: it must not claim to have created anything.
-    responseHook: (response) => ({ ...(response as Record<string, unknown>), outcome: 'replayed' }),
+    // A stored answer is a replay: it must not claim to have created anything, and the
+    // route answers it from the booking's current state (see below).
+    responseHook: (response) => ({
+      ...(response as Record<string, unknown>),
+      outcome: 'replayed',
+      fromStore: true,
+    }),
   });
   const releaseConfig = new IdempotencyConfig({
-    eventKeyJmesPath: '[operation, bookingId]',
+    eventKeyJmesPath: '[operation, bookingId, caller]',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: 3600,
   });
-  const reserve = makeIdempotent(
-    async (command: ReserveCommand) => {
-      const result = await reserveBooking(
-        {
-          bookingId: command.bookingId,
-          items: command.items,
-          correlationId: command.correlationId,
-          ...(command.ttlSeconds ? { ttlSeconds: command.ttlSeconds } : {}),
-        },
-        deps,
-      );
-      return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
-    },
-    { persistenceStore: deps.createPersistenceStore(), config: reserveConfig },
-  );
+  const reserveNow = async (command: ReserveCommand) => {
+    const result = await reserveBooking(
+      {
+        bookingId: command.bookingId,
+        items: command.items,
+        correlationId: command.correlationId,
+        ...(command.ttlSeconds ? { ttlSeconds: command.ttlSeconds } : {}),
+        ...(command.owner ? { owner: command.owner } : {}),
+      },
+      deps,
+    );
+    return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
+  };
+  const idempotentReserve = makeIdempotent(reserveNow, {
+    persistenceStore: deps.createPersistenceStore(),
+    config: reserveConfig,
+  });
+  /**
+   * A stored answer says what was true then; the booking may have moved on (released,
+   * expired). The use case replays by construction, so a replay is answered by it, from
+   * the booking's current state: never a stale RESERVED for a released booking.
+   */
+  const reserve = async (command: ReserveCommand) => {
+    const result = (await idempotentReserve(command)) as Awaited<ReturnType<typeof reserveNow>> & {
+      fromStore?: boolean;
+    };
+    if (!result.fromStore) return result;
+    return { ...(await reserveNow(command)), outcome: 'replayed' as const };
+  };
   const release = makeIdempotent(
     async (command: ReleaseCommand) => {
       const result = await releaseBooking(
-        { bookingId: command.bookingId, reason: 'MANUAL', correlationId: command.correlationId },
+        {
+          bookingId: command.bookingId,
+          reason: 'MANUAL',
+          correlationId: command.correlationId,
+          actor: command.actor,
+        },
         deps,
       );
       return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
@@ -135,9 +200,10 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
   );
 
   return {
-    'POST /api/inventory/reserve': async ({ event, body, correlationId, context }) => {
-      await deps.verifyToken(event.headers?.authorization, Scope.Write);
-      const request = reserveRequest.parse(body);
+    'POST /api/inventory/reserve': async ({ body, correlationId, context, principal }) => {
+      const caller = callerFrom(principal);
+      const parsed = reserveRequest.parse(body);
+      const request = { ...parsed, bookingId: canonicalBookingId(parsed.bookingId) };
       setBookingContext({ bookingId: request.bookingId });
       // Sorted lines, so the same booking asked in another line order is the same payload.
       const items = [...linesOf(request)].sort((a, b) => a.itemId.localeCompare(b.itemId));
@@ -146,8 +212,13 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
         const result = await reserve({
           operation: 'reserve',
           bookingId: request.bookingId,
+          caller: callerKey(caller),
+          ...(caller.kind === 'owner'
+            ? { owner: { sub: caller.sub, ...(caller.clientId ? { clientId: caller.clientId } : {}) } }
+            : {}),
           items,
-          correlationId: request.correlationId ?? correlationId,
+          // The middleware's id: the body's own only when it passed the safe pattern.
+          correlationId,
           ...(request.ttlSeconds ? { ttlSeconds: request.ttlSeconds } : {}),
         });
         if (result.outcome === 'created') {
@@ -163,42 +234,42 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
         throw error;
       }
     },
-    'POST /api/inventory/release': async ({ event, body, correlationId, context }) => {
-      await deps.verifyToken(event.headers?.authorization, Scope.Write);
-      const request = releaseRequest.parse(body);
+    'POST /api/inventory/release': async ({ body, correlationId, context, principal }) => {
+      const caller = callerFrom(principal);
+      const parsed = releaseRequest.parse(body);
+      const request = { ...parsed, bookingId: canonicalBookingId(parsed.bookingId) };
       setBookingContext({ bookingId: request.bookingId });
       if (request.reason) logger.info('Release requested', { clientReason: request.reason });
       releaseConfig.registerLambdaContext(context as Context);
       const result = await release({
         operation: 'release',
         bookingId: request.bookingId,
-        correlationId: request.correlationId ?? correlationId,
+        caller: callerKey(caller),
+        actor: actorOf(caller),
+        correlationId,
       });
       if (result.outcome === 'released') countMetric('ReservationsReleased', 1, 'MANUAL');
       return jsonResponse(200, result.reservation);
     },
-    'GET /api/inventory/reservations/{bookingId}': async ({ event }) => {
-      await deps.verifyToken(event.headers?.authorization, Scope.Write);
-      const bookingId = bookingIdSchema.parse(event.pathParameters?.bookingId);
+    'GET /api/inventory/reservations/{bookingId}': async ({ event, principal }) => {
+      const actor = actorOf(callerFrom(principal));
+      const bookingId = canonicalBookingId(bookingIdSchema.parse(event.pathParameters?.bookingId));
       setBookingContext({ bookingId });
-      return jsonResponse(200, toReservationDto(await getReservation(bookingId, deps)));
+      return jsonResponse(200, toReservationDto(await getReservation(bookingId, deps, actor)));
     },
   };
 }
 
-export function adminRoutes(
-  deps: Dependencies & { verifyToken: TokenVerifier },
-): Record<string, RouteHandler> {
+/** Stock administration; the route table gives both routes the admin scope. */
+export function adminRoutes(deps: Dependencies): Record<string, RouteHandler> {
   return {
     'PUT /api/inventory/{itemId}': async ({ event, body, correlationId }) => {
-      await deps.verifyToken(event.headers?.authorization, Scope.Admin);
       const itemId = itemIdSchema.parse(event.pathParameters?.itemId);
       const request = putItemRequest.parse(body);
       const result = await putItem({ itemId, ...request, correlationId }, deps);
       return jsonResponse(result.outcome === 'created' ? 201 : 200, toItem(result.item) satisfies Item);
     },
     'POST /api/inventory/{itemId}/adjustments': async ({ event, body, correlationId }) => {
-      await deps.verifyToken(event.headers?.authorization, Scope.Admin);
       const itemId = itemIdSchema.parse(event.pathParameters?.itemId);
       const request = adjustmentRequest.parse(body);
       return jsonResponse(200, toItem(await adjustStock({ itemId, ...request, correlationId }, deps)));

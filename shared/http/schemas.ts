@@ -4,9 +4,10 @@ import {
   ITEM_ID_PATTERN,
   MAX_LINE_QUANTITY,
   MAX_LINES,
-  RELEASE_REASONS,
-  RESERVATION_STATUSES,
-} from '../domain/model.ts';
+  MAX_RESERVATION_TTL_SECONDS,
+  MIN_RESERVATION_TTL_SECONDS,
+} from '../domain/limits.ts';
+import { RELEASE_REASONS, RESERVATION_STATUSES } from '../domain/model.ts';
 
 /**
  * Request and response schemas of the HTTP API (zod/mini: the same validation as classic
@@ -20,6 +21,7 @@ z.config(en());
 export const itemIdSchema = z
   .string()
   .check(z.regex(ITEM_ID_PATTERN, 'itemId must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'));
+/** A booking id: any UUID; the routes key and answer it in canonical lower case. */
 export const bookingIdSchema = z.uuid({ error: 'bookingId must be a UUID' });
 const quantitySchema = z.int().check(z.minimum(1), z.maximum(MAX_LINE_QUANTITY));
 const correlationIdSchema = z.string().check(z.minLength(1), z.maxLength(128));
@@ -46,7 +48,9 @@ function withLines<S extends z.core.$ZodLooseShape>(shape: S) {
 export const checkAvailabilityRequest = withLines({});
 export const reserveRequest = withLines({
   bookingId: bookingIdSchema,
-  ttlSeconds: z.optional(z.int().check(z.minimum(1), z.maximum(3600))),
+  ttlSeconds: z.optional(
+    z.int().check(z.minimum(MIN_RESERVATION_TTL_SECONDS), z.maximum(MAX_RESERVATION_TTL_SECONDS)),
+  ),
   correlationId: z.optional(correlationIdSchema),
 });
 export const releaseRequest = z.strictObject({

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { publishedEvents } from '../../events/index.ts';
 import { publishedSchemaFiles } from '../../infra/inventory-service-stack.ts';
 import { CONSUMED_EVENTS } from '../../infra/stateful.ts';
-import { ROUTES } from '../../infra/stateless.ts';
+import { ROUTE_TABLE, routeKeyOf } from '../../shared/http/route-table.ts';
 import { actionsOf, statementsOf, synth } from './stack.ts';
 
 const { template } = synth();
@@ -76,11 +76,11 @@ describe('functions', () => {
 describe('HTTP API', () => {
   it('has every route, with the JWT authorizer and scope on every non-public route', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    for (const route of ROUTES) {
-      const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
-      if (route.scope) {
-        expect(found).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: [route.scope] });
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(ROUTE_TABLE.map(routeKeyOf).sort());
+    for (const route of ROUTE_TABLE) {
+      const found = routes.find((r) => r.RouteKey === routeKeyOf(route));
+      if (route.scopes.length > 0) {
+        expect(found).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: [...route.scopes] });
       } else {
         expect(found?.AuthorizationType ?? 'NONE').toBe('NONE');
       }
@@ -94,7 +94,11 @@ describe('HTTP API', () => {
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'inventory',
-      Scopes: [Match.objectLike({ ScopeName: 'write' }), Match.objectLike({ ScopeName: 'admin' })],
+      Scopes: [
+        Match.objectLike({ ScopeName: 'write' }),
+        Match.objectLike({ ScopeName: 'service' }),
+        Match.objectLike({ ScopeName: 'admin' }),
+      ],
     });
   });
 
@@ -268,7 +272,11 @@ describe('least privilege', () => {
       unique([...xray, ...write, ...idempotency, 'events:PutEvents', ...sqsConsumer]),
     ],
     ['StatelessExpireReservations', unique([...xray, ...write, 'events:PutEvents'])],
-    ['StatelessReconcile', unique([...xray, ...write, 'dynamodb:Scan'])],
+    // No writes while repair is off (test/infra/trust.test.ts).
+    [
+      'StatelessReconcile',
+      unique([...xray, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']),
+    ],
   ])('%s holds only the actions it uses', (prefix, expected) => {
     const { actions } = actionsOf(template, prefix);
     expect(unique(actions)).toEqual(unique(expected));

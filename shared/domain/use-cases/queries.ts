@@ -59,5 +59,8 @@ export async function getReservation(
 ): Promise<Reservation> {
   const { reservation } = await deps.store.getBooking(bookingId);
   if (!reservation || !mayAct(actor, reservation)) throw new ReservationNotFoundError(bookingId);
+  // Before BookingCreated the saga may know a booking (a payment waits): no reservation yet.
+  if (reservation.status === 'PENDING' && !reservation.cancelled)
+    throw new ReservationNotFoundError(bookingId);
   return reservation;
 }

@@ -1,5 +1,6 @@
+import { BookingConflictError } from '../errors.ts';
 import { canonicalBookingId, DEFAULT_RESERVATION_TTL_SECONDS } from '../limits.ts';
-import type { Owner, Reservation, ReservationLine } from '../model.ts';
+import { mayAct, type Owner, type Reservation, type ReservationLine } from '../model.ts';
 import type { Causation, Dependencies } from '../ports.ts';
 import { applySagaInput, type SagaOutcome } from './apply-saga-input.ts';
 import { validateLines } from './shared.ts';
@@ -37,6 +38,12 @@ export async function reserveBooking(
   const outcome = await applyBookingCreated(input, deps, { recordRefusal: false });
   if (outcome.refusal) throw outcome.refusal;
   if (!outcome.record) throw new Error('A reserve ended with no record');
+  // Someone else's booking with the same lines is not this owner's replay.
+  if (input.owner && !mayAct({ kind: 'owner', sub: input.owner.sub }, outcome.record)) {
+    throw new BookingConflictError(`Booking ${outcome.record.bookingId} belongs to another caller`, {
+      details: { bookingId: outcome.record.bookingId },
+    });
+  }
   return { outcome: outcome.applied ? 'created' : 'replayed', reservation: outcome.record };
 }
 

@@ -1,24 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
-import { Scope, type TokenVerifier } from '../../../shared/http/auth.ts';
+import type { TokenVerifier } from '../../../shared/http/auth.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
 import { createHttpHandler } from '../../../shared/http/middleware.ts';
+import { Scope } from '../../../shared/http/route-table.ts';
 import { adminRoutes, readRoutes, reservationRoutes } from '../../../shared/http/routes.ts';
 import { createTestTables, scanAll, seedItem, type TestTables } from '../../support/dynamo.ts';
 import { RecordingPublisher, silentLog } from '../../support/fakes.ts';
 import { call, type HttpHandler, httpEvent } from '../../support/http.ts';
 
-/** Token checks are unit-tested; here a token is simply the list of its scopes. */
-const verifyToken: TokenVerifier = async (authorization, scope) => {
-  const scopes = authorization?.replace(/^Bearer /, '').split(',') ?? [];
+/**
+ * Token checks are unit-tested; here a token is simply `<scopes, comma-separated>@<sub>` and
+ * the route table's middleware checks the scopes.
+ */
+const verifyToken: TokenVerifier = async (authorization) => {
   if (!authorization) throw new HttpError(401, 'UNAUTHORIZED', 'no token');
-  if (!scopes.includes(scope)) throw new HttpError(403, 'FORBIDDEN', 'no scope');
-  return { subject: 'test', scopes };
+  const [scopes = '', subject = 'test-user'] = authorization.replace(/^Bearer /, '').split('@');
+  return { subject, clientId: 'test-client', scopes: scopes.split(',') };
 };
-const WRITE = { authorization: `Bearer ${Scope.Write}` };
-const ADMIN = { authorization: `Bearer ${Scope.Admin}` };
+const token = (scopes: string[], sub = 'test-user') => ({
+  authorization: `Bearer ${scopes.join(',')}@${sub}`,
+});
+const WRITE = token([Scope.Write]);
+const ADMIN = token([Scope.Admin]);
+const SERVICE = token([Scope.Service]);
+const CURSOR_KEY = 'test-cursor-key-of-at-least-32-characters';
 
 let t: TestTables;
 let handler: HttpHandler;
@@ -28,17 +36,19 @@ beforeAll(async () => {
   t = await createTestTables('http');
   publisher = new RecordingPublisher();
   const deps = { store: t.store, publisher, clock: new ManualClock(new Date()), log: silentLog };
-  handler = createHttpHandler({
-    ...readRoutes(deps),
-    ...reservationRoutes({
-      ...deps,
-      verifyToken,
-      createPersistenceStore: () =>
-        new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client }),
-      defaultTtlSeconds: 900,
-    }),
-    ...adminRoutes({ ...deps, verifyToken }),
-  });
+  handler = createHttpHandler(
+    {
+      ...readRoutes({ ...deps, cursorKey: CURSOR_KEY }),
+      ...reservationRoutes({
+        ...deps,
+        createPersistenceStore: () =>
+          new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client }),
+        defaultTtlSeconds: 900,
+      }),
+      ...adminRoutes(deps),
+    },
+    { verifyToken },
+  );
 });
 afterAll(async () => {
   await t.drop();
@@ -166,6 +176,145 @@ describe('reserve and release over HTTP', () => {
   });
 });
 
+describe('replays never contradict the current state (saga v2 rule 11)', () => {
+  it('reserve 201 → release 200 → the same reserve again is 409 BOOKING_CONFLICT, not a stale 200 RESERVED', async () => {
+    await seedItem(t.doc, t.tableName, 'H-REPLAY', 4);
+    const bookingId = randomUUID();
+    const body = { bookingId, itemId: 'H-REPLAY', quantity: 1 };
+    expect((await reserve(body)).status).toBe(201);
+    const released = await call(
+      handler,
+      httpEvent('POST /api/inventory/release', { body: { bookingId }, headers: WRITE }),
+    );
+    expect(released.status).toBe(200);
+    const again = await reserve(body);
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+    const read = await call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', {
+        pathParameters: { bookingId },
+        headers: WRITE,
+      }),
+    );
+    expect(read.body).toMatchObject({ status: 'RELEASED' });
+  });
+
+  it('booking ids are canonical lower case: an upper-cased id is the same booking', async () => {
+    await seedItem(t.doc, t.tableName, 'H-CASE', 4);
+    const bookingId = randomUUID();
+    const created = await reserve({ bookingId: bookingId.toUpperCase(), itemId: 'H-CASE', quantity: 1 });
+    expect(created).toMatchObject({ status: 201, body: { bookingId } });
+    const again = await reserve({ bookingId, itemId: 'H-CASE', quantity: 1 });
+    expect(again).toMatchObject({ status: 200, body: { bookingId, status: 'RESERVED' } });
+    const read = await call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', {
+        pathParameters: { bookingId: bookingId.toUpperCase() },
+        headers: WRITE,
+      }),
+    );
+    expect(read).toMatchObject({ status: 200, body: { bookingId } });
+  });
+});
+
+describe('booking ownership', () => {
+  const ALICE = token([Scope.Write], 'alice');
+  const BOB = token([Scope.Write], 'bob');
+  const get = (bookingId: string, headers: Record<string, string>) =>
+    call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', { pathParameters: { bookingId }, headers }),
+    );
+  const release = (bookingId: string, headers: Record<string, string>) =>
+    call(handler, httpEvent('POST /api/inventory/release', { body: { bookingId }, headers }));
+  const stock = async (itemId: string) =>
+    (await call(handler, httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId } }))).body;
+
+  it("hides another owner's booking: read and release answer 404 and change nothing", async () => {
+    await seedItem(t.doc, t.tableName, 'OWN-1', 5);
+    const bookingId = randomUUID();
+    expect((await reserve({ bookingId, itemId: 'OWN-1', quantity: 2 }, ALICE)).status).toBe(201);
+    expect(await get(bookingId, BOB)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'RESERVATION_NOT_FOUND' } },
+    });
+    expect((await release(bookingId, BOB)).status).toBe(404);
+    expect(await stock('OWN-1')).toMatchObject({ availableQuantity: 3, reservedQuantity: 2 });
+    expect(await get(bookingId, ALICE)).toMatchObject({ status: 200, body: { status: 'RESERVED' } });
+    // The response never carries the owner.
+    expect((await get(bookingId, ALICE)).body).not.toHaveProperty('owner');
+    // A service and an operator act on any booking.
+    expect((await get(bookingId, SERVICE)).status).toBe(200);
+    expect((await get(bookingId, ADMIN)).status).toBe(200);
+    expect(await release(bookingId, ALICE)).toMatchObject({ status: 200, body: { status: 'RELEASED' } });
+  });
+
+  it('lets a user release a made-up booking id without leaving a tombstone; only a service leaves one', async () => {
+    await seedItem(t.doc, t.tableName, 'OWN-2', 5);
+    const bookingId = randomUUID();
+    expect(await release(bookingId, BOB)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'RESERVATION_NOT_FOUND' } },
+    });
+    const rows = await scanAll(t.doc, t.tableName);
+    expect(rows.some((r) => String(r.pk).includes(bookingId))).toBe(false);
+    // The real owner can still reserve it.
+    expect((await reserve({ bookingId, itemId: 'OWN-2', quantity: 1 }, ALICE)).status).toBe(201);
+
+    const serviceId = randomUUID();
+    expect(await release(serviceId, SERVICE)).toMatchObject({ status: 200, body: { tombstone: true } });
+  });
+
+  it("never returns one caller's stored answer to another: the idempotency key holds the owner", async () => {
+    await seedItem(t.doc, t.tableName, 'OWN-3', 5);
+    const bookingId = randomUUID();
+    const body = { bookingId, itemId: 'OWN-3', quantity: 1 };
+    const first = await reserve(body, ALICE);
+    expect(first.status).toBe(201);
+    const replayByBob = await reserve(body, BOB);
+    expect(replayByBob).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+    expect(JSON.stringify(replayByBob.body)).not.toContain(String(first.body?.reservationId));
+    expect((await reserve(body, ALICE)).status).toBe(200);
+    expect(await stock('OWN-3')).toMatchObject({ availableQuantity: 4, reservedQuantity: 1 });
+  });
+});
+
+describe('a committed reserve is never reported as a failure', () => {
+  it('answers 201 with a safe correlation id when the caller sent a nasty one and the metrics flush fails', async () => {
+    const { metrics } = await import('../../../shared/observability.ts');
+    await seedItem(t.doc, t.tableName, 'RESP-1', 5);
+    const flush = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      throw new Error('metrics flush failed');
+    });
+    try {
+      for (const nasty of ['€uro', 'abc\r\nx-injected: 1', 'x'.repeat(12_000)]) {
+        const res = await call(
+          handler,
+          httpEvent('POST /api/inventory/reserve', {
+            body: { bookingId: randomUUID(), itemId: 'RESP-1', quantity: 1, correlationId: nasty },
+            headers: { ...WRITE, 'x-correlation-id': nasty },
+          }),
+        );
+        // A 12,000-character body correlationId is a 400 before anything is written.
+        if (nasty.length > 128) {
+          expect(res.status).toBe(400);
+          continue;
+        }
+        expect(res.status).toBe(201);
+        expect(String(res.headers['x-correlation-id'])).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+      }
+      expect(flush).toHaveBeenCalled();
+    } finally {
+      flush.mockRestore();
+    }
+    const item = await call(
+      handler,
+      httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId: 'RESP-1' } }),
+    );
+    expect(item.body).toMatchObject({ availableQuantity: 3, reservedQuantity: 2 });
+  });
+});
+
 describe('idempotency settings per operation', () => {
   it('keeps payload validation on reserve even when release is the first call after a cold start', async () => {
     // A fresh set of routes, as after a cold start; release runs before any reserve.
@@ -175,16 +324,17 @@ describe('idempotency settings per operation', () => {
         publisher,
         clock: new ManualClock(new Date()),
         log: silentLog,
-        verifyToken,
         createPersistenceStore: () =>
           new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client }),
         defaultTtlSeconds: 900,
       }),
+      { verifyToken },
     );
     await seedItem(t.doc, t.tableName, 'H-9', 5);
     const released = await call(
       cold,
-      httpEvent('POST /api/inventory/release', { body: { bookingId: randomUUID() }, headers: WRITE }),
+      // A service: only a service's release of an unknown booking writes (a tombstone).
+      httpEvent('POST /api/inventory/release', { body: { bookingId: randomUUID() }, headers: SERVICE }),
     );
     expect(released.status).toBe(200);
     const bookingId = randomUUID();
@@ -260,7 +410,29 @@ describe('administration and browsing', () => {
       handler,
       httpEvent('GET /api/inventory', { query: { nextToken: 'eyJub3QiOiJvdXJzIn0' } }),
     );
-    expect(tampered.body?.error.code).toBe('VALIDATION_ERROR');
+    expect(tampered).toMatchObject({ status: 400, body: { error: { code: 'INVALID_CURSOR' } } });
+  });
+
+  it('answers 400 INVALID_CURSOR to a forged, edited or foreign nextToken, and never exposes the key layout', async () => {
+    for (let i = 0; i < 3; i++) await seedItem(t.doc, t.tableName, `CUR-${i}`, 1);
+    const first = await call(handler, httpEvent('GET /api/inventory', { query: { limit: '1' } }));
+    const nextToken = String(first.body?.nextToken);
+    expect(Buffer.from(nextToken.split('.')[0] ?? '', 'base64url').toString()).not.toMatch(/pk|ITEM#|gsi/);
+    // A raw key of the right shape passed the old shape check and DynamoDB answered 500.
+    const forgedKey = Buffer.from(
+      JSON.stringify({ pk: 'BOOKING#x', sk: 'RESERVATION', gsi1pk: 'ITEMS', gsi1sk: 'zzz' }),
+    ).toString('base64url');
+    const [payload, tag] = nextToken.split('.') as [string, string];
+    const edited = `${Buffer.from('CUR-2').toString('base64url')}.${tag}`;
+    const { sealCursor } = await import('../../../shared/http/cursor.ts');
+    const foreign = sealCursor(
+      Buffer.from(payload, 'base64url').toString(),
+      'another-deployment-key-0123456789',
+    );
+    for (const token of [forgedKey, edited, foreign, `${payload}.`, 'x'.repeat(300)]) {
+      const res = await call(handler, httpEvent('GET /api/inventory', { query: { nextToken: token } }));
+      expect(res, token).toMatchObject({ status: 400, body: { error: { code: 'INVALID_CURSOR' } } });
+    }
   });
 });
 

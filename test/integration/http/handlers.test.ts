@@ -11,12 +11,13 @@ import { call, type HttpHandler, httpEvent } from '../../support/http.ts';
  * The four real entry points, imported after their environment is set: DynamoDB Local for
  * the tables, and one plain-http server on 127.0.0.1 that plays the issuer's JWKS endpoint
  * and EventBridge's PutEvents. This is the path the local cloud takes (a JWKS over http://),
- * served by the same fetch-based JWKS fetcher that runs on AWS.
+ * served by the same node:http(s) JWKS fetcher that runs on AWS.
  */
 let t: TestTables;
 let server: Server;
 let base: string;
 let jwksHits = 0;
+let discoveryHits = 0;
 const putEvents: { DetailType: string; Detail: string }[] = [];
 let sign: (claims: Record<string, unknown>, alg?: string) => Promise<string>;
 let hs256: string;
@@ -31,6 +32,13 @@ beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] };
   server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/issuer/.well-known/openid-configuration') {
+      discoveryHits++;
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ issuer: `${base}/issuer`, jwks_uri: `${base}/issuer/.well-known/jwks.json` }));
+      return;
+    }
     if (req.method === 'GET' && req.url === '/issuer/.well-known/jwks.json') {
       jwksHits++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
@@ -58,7 +66,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const issuer = `${base}/issuer`;
   sign = (claims, alg = 'RS256') =>
-    new SignJWT(claims)
+    new SignJWT({ sub: 'fn-user', ...claims })
       .setProtectedHeader({ alg, kid: 'k1' })
       .setIssuer(issuer)
       .setIssuedAt()
@@ -76,13 +84,14 @@ beforeAll(async () => {
     EVENT_BUS_NAME: 'test-bus',
     JWT_ISSUER: issuer,
     JWT_AUDIENCE: `other-client, ${AUDIENCE}`,
+    CURSOR_SIGNING_KEY: 'handlers-test-cursor-key-0123456789abcdef',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: t.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: base,
   });
-  delete process.env.JWT_JWKS_URI; // derived from the issuer, as in the stack
+  delete process.env.JWT_JWKS_URI; // discovered from the issuer, as API Gateway does
   health = (await import('../../../functions/health.ts')).handler as HttpHandler;
   read = (await import('../../../functions/inventory-read.ts')).handler as HttpHandler;
   reservations = (await import('../../../functions/reservations.ts')).handler as HttpHandler;
@@ -209,8 +218,10 @@ describe('entry points wired at module load', () => {
     });
   });
 
-  it('fetched the JWKS over plain http once for every verification in this file (cached per module)', () => {
+  it('discovered the JWKS URI and fetched the keys over plain http once per function (cached)', () => {
     // Two functions verify tokens (reservations, admin), each with its own verifier.
+    expect(discoveryHits).toBeGreaterThanOrEqual(1);
+    expect(discoveryHits).toBeLessThanOrEqual(2);
     expect(jwksHits).toBeGreaterThanOrEqual(1);
     expect(jwksHits).toBeLessThanOrEqual(2);
   });
