@@ -4,8 +4,7 @@
  */
 
 import { HOURS_PER_MONTH, sum } from './cost-model.ts';
-import { type BenchResults, BUDGETS } from './results.ts';
-import { HELLO_WORLD } from './stages/cold-start.ts';
+import { type BenchResults, BUDGETS, HELLO_WORLD } from './results.ts';
 import { compact, groupedBars, logLogLines, stackedBars } from './svg.ts';
 
 export interface Report {

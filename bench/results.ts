@@ -28,6 +28,9 @@ export interface BenchResults {
   coldStartAnalysis?: ColdStartAnalysis;
 }
 
+/** The baseline's name among the cold-start entries. */
+export const HELLO_WORLD = 'hello-world';
+
 /** Budgets from the performance issue, checked in the report. */
 export const BUDGETS = {
   bundleKB: 250,

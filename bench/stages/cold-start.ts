@@ -16,9 +16,8 @@ import { type BuildOptions, build } from 'esbuild';
 import { SERVICE_BUNDLING } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import type { StageContext } from '../context.ts';
+import { HELLO_WORLD } from '../results.ts';
 import { percentile } from '../stats.ts';
-
-export const HELLO_WORLD = 'hello-world';
 
 export interface Timing {
   /** Spawn to "handler ready" (ms). */
