@@ -10,10 +10,12 @@ export function groupedBars(options: {
   series: { name: string; values: number[] }[];
   log?: boolean;
 }): string {
+  // Many groups: labels are slanted so that long function names do not overlap.
+  const slanted = options.groups.length > 6;
   const width = 720;
-  const height = 360;
+  const height = slanted ? 420 : 360;
   const left = 70;
-  const bottom = 50;
+  const bottom = slanted ? 110 : 50;
   const top = 40;
   const plotH = height - top - bottom;
   const plotW = width - left - 20;
@@ -32,10 +34,13 @@ export function groupedBars(options: {
 <text x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - h - 3).toFixed(1)}" font-size="9" text-anchor="middle">${formatNumber(v)}</text>`;
     }),
   );
-  const labels = options.groups.map(
-    (g, gi) =>
-      `<text x="${(left + gi * groupW + groupW / 2).toFixed(1)}" y="${height - bottom + 18}" font-size="12" text-anchor="middle">${esc(g)}</text>`,
-  );
+  const labels = options.groups.map((g, gi) => {
+    const x = (left + gi * groupW + groupW / 2).toFixed(1);
+    const y = height - bottom + 18;
+    return slanted
+      ? `<text x="${x}" y="${y}" font-size="11" text-anchor="end" transform="rotate(-35 ${x} ${y})">${esc(g)}</text>`
+      : `<text x="${x}" y="${y}" font-size="12" text-anchor="middle">${esc(g)}</text>`;
+  });
   const legend = options.series.map(
     (s, si) =>
       `<rect x="${left + si * 170}" y="${height - 18}" width="10" height="10" fill="${COLORS[si % COLORS.length]}"/><text x="${left + si * 170 + 14}" y="${height - 9}" font-size="11">${esc(s.name)}</text>`,
@@ -172,7 +177,10 @@ export function logLogLines(options: {
   const marker = options.marker
     ? [
         `<line x1="${sx(options.marker.x).toFixed(1)}" y1="${top}" x2="${sx(options.marker.x).toFixed(1)}" y2="${top + plotH}" stroke="#333" stroke-dasharray="5,4"/>`,
-        `<text x="${(sx(options.marker.x) + 5).toFixed(1)}" y="${top + 14}" font-size="11">${esc(options.marker.label)}</text>`,
+        // The label goes on the side of the line with room for it.
+        sx(options.marker.x) > left + plotW / 2
+          ? `<text x="${(sx(options.marker.x) - 5).toFixed(1)}" y="${top + 14}" font-size="11" text-anchor="end">${esc(options.marker.label)}</text>`
+          : `<text x="${(sx(options.marker.x) + 5).toFixed(1)}" y="${top + 14}" font-size="11">${esc(options.marker.label)}</text>`,
       ]
     : [];
   const legend = options.series.map(
