@@ -56,11 +56,13 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
         bar.update({ detail: `${impl} c=${concurrency}` });
         const tableName = await ctx.freshTable('contention');
         await ctx.seed(tableName, 'HOT', STOCK);
+        const store = new DynamoDbInventoryStore({ client: ctx.doc, tableName });
+        const deps = { store, publisher: silentPublisher, clock: systemClock };
         const latencies: number[] = [];
         const started = performance.now();
         const outcomes = await pool(attempts, concurrency, async () => {
           const t0 = performance.now();
-          const ok = await attempt(ctx, impl, tableName).catch(() => false);
+          const ok = await attempt(ctx, impl, tableName, deps).catch(() => false);
           latencies.push(performance.now() - t0);
           return ok;
         });
@@ -124,13 +126,17 @@ export function summariseContention(rows: ContentionRow[]): ContentionResult {
   };
 }
 
-async function attempt(ctx: DynamoStageContext, impl: ContentionImpl, tableName: string): Promise<boolean> {
+async function attempt(
+  ctx: DynamoStageContext,
+  impl: ContentionImpl,
+  tableName: string,
+  deps: Parameters<typeof reserveBooking>[1],
+): Promise<boolean> {
   const bookingId = randomUUID();
   if (impl === 'ours') {
-    const store = new DynamoDbInventoryStore({ client: ctx.doc, tableName });
     await reserveBooking(
       { bookingId, items: [{ itemId: 'HOT', quantity: 1 }], correlationId: 'bench' },
-      { store, publisher: silentPublisher, clock: systemClock },
+      deps,
     );
     return true;
   }
