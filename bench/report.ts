@@ -5,6 +5,7 @@
 
 import { HOURS_PER_MONTH, sum } from './cost-model.ts';
 import { type BenchResults, BUDGETS, HELLO_WORLD } from './results.ts';
+import type { ReconcileCostResult, RunCost } from './stages/reconcile.ts';
 import { compact, groupedBars, logLogLines, stackedBars } from './svg.ts';
 
 export interface Report {
@@ -130,7 +131,27 @@ export function renderReport(r: BenchResults): Report {
       '',
     );
   }
+  if (r.reconcile) lines.push(...reconcileSection(r.reconcile));
   return { markdown: `${lines.join('\n')}\n`, plots };
+}
+
+/** The reconciler's cost per run as a Markdown table (BENCHMARKS.md and the stage's own console output). */
+export function reconcileSection(r: ReconcileCostResult): string[] {
+  const cell = (c: RunCost) =>
+    `${c.requests} req, ${c.rcu.toFixed(1)} RCU, ${c.wcu} WCU, ${c.ms} ms${c.ledgerRowsRead === undefined ? '' : `, ${c.ledgerRowsRead} ledger rows`}`;
+  return [
+    '## 6. Reconciler cost per run',
+    '',
+    `${r.items} items; history of ${r.scale} × N finished bookings; "hourly" = after ${r.hourlyBookings} bookings through the real use cases. Capacity by DynamoDB's formulas on DynamoDB Local (\`tsx bench/stages/reconcile.ts --scale 200\` runs it alone; the figures at scale 200 are in \`bench/results/2026-11-25-reconcile-cost.json\`).`,
+    '',
+    '| history | table rows (MiB) | full scan (old, every hour) | first audit (once) | idle audit | hourly audit |',
+    '|---|---|---|---|---|---|',
+    ...r.rows.map(
+      (x) =>
+        `| ${x.multiple}× (${x.bookings} bookings) | ${x.tableRows} (${x.tableMiB}) | ${cell(x.fullScan)} | ${cell(x.firstAudit)} | ${cell(x.idleAudit)} | ${cell(x.hourlyAudit)} |`,
+    ),
+    '',
+  ];
 }
 
 function coldStartSection(r: BenchResults, plots: Record<string, string>): string[] {

@@ -2,6 +2,7 @@ import type { ColdStartAnalysis, ColdStartEntry } from './stages/cold-start.ts';
 import type { ContentionResult } from './stages/contention.ts';
 import type { CostResult } from './stages/cost.ts';
 import type { ExpiryResult } from './stages/expiry.ts';
+import type { ReconcileCostResult } from './stages/reconcile.ts';
 import type { SagaResult, SustainedResult } from './stages/saga.ts';
 
 export interface Machine {
@@ -26,6 +27,7 @@ export interface BenchResults {
   sustained?: SustainedResult;
   coldStart?: ColdStartEntry[];
   coldStartAnalysis?: ColdStartAnalysis;
+  reconcile?: ReconcileCostResult;
 }
 
 /** The baseline's name among the cold-start entries. */

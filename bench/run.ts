@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--stages=contention,cost,expiry,coldstart,saga]
+ * npm run bench [-- --quick] [--stages=contention,cost,expiry,reconcile,coldstart,saga]
  * Runs the benchmark stages on this machine (one module each under bench/stages/), writes
  * bench/results/latest.json (and a dated copy) and renders BENCHMARKS.md and bench/plots/
  * with bench/report.ts.
@@ -17,8 +17,9 @@ import { coldStart } from './stages/cold-start.ts';
 import { contention } from './stages/contention.ts';
 import { cost } from './stages/cost.ts';
 import { expiry } from './stages/expiry.ts';
+import { reconcileStage } from './stages/reconcile.ts';
 
-const ALL_STAGES = ['contention', 'cost', 'expiry', 'coldstart', 'saga'] as const;
+const ALL_STAGES = ['contention', 'cost', 'expiry', 'reconcile', 'coldstart', 'saga'] as const;
 type Stage = (typeof ALL_STAGES)[number];
 
 const args = process.argv.slice(2);
@@ -55,13 +56,14 @@ const bars = new cliProgress.MultiBar(
 const ctx: StageContext = { quick, root, bars };
 
 try {
-  if (stages.has('contention') || stages.has('cost') || stages.has('expiry')) {
+  if (['contention', 'cost', 'expiry', 'reconcile'].some((s) => stages.has(s as Stage))) {
     const dynamo = await startDynamoDbLocal();
     const dctx = dynamoContext(ctx, dynamo);
     try {
       if (stages.has('contention')) results.contention = await contention(dctx);
       if (stages.has('cost')) results.cost = await cost(dctx);
       if (stages.has('expiry')) results.expiry = await expiry(dctx);
+      if (stages.has('reconcile')) results.reconcile = await reconcileStage(dctx);
     } finally {
       dctx.client.destroy();
       await dynamo.stop();

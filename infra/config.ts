@@ -26,6 +26,12 @@ export interface ServiceConfig {
   alarmEmail?: string;
   /** Reserve one execution each for the sweeper and the reconciler. */
   reservedConcurrency: boolean;
+  /**
+   * `aws` (default) or `localstack` (`-c target=localstack`): the LocalStack shape leaves out
+   * what LocalStack's free tier lacks and we can do without (a Cognito pool: an external
+   * issuer is required instead; the schema registry). See README "LocalStack".
+   */
+  target: 'aws' | 'localstack';
 }
 
 const list = (value: unknown): string[] =>
@@ -45,6 +51,15 @@ export function readConfig(node: Node): ServiceConfig {
   const stage = optional(node.tryGetContext('stage')) ?? 'dev';
   const jwtIssuer = optional(node.tryGetContext('jwtIssuer'));
   const jwtAudience = list(node.tryGetContext('jwtAudience'));
+  const target = optional(node.tryGetContext('target')) ?? 'aws';
+  if (target !== 'aws' && target !== 'localstack') {
+    throw new Error(`Context target must be aws or localstack, not ${target}`);
+  }
+  if (target === 'localstack' && !jwtIssuer) {
+    throw new Error(
+      'Context target=localstack needs jwtIssuer and jwtAudience (Cognito user pools are not in the LocalStack free tier)',
+    );
+  }
   if (jwtIssuer && jwtAudience.length === 0) {
     throw new Error('Context jwtIssuer needs jwtAudience too (comma-separated accepted audiences)');
   }
@@ -89,5 +104,6 @@ export function readConfig(node: Node): ServiceConfig {
     deletionProtection: protection === undefined ? stage === 'prod' : String(protection) === 'true',
     ...(alarmEmail ? { alarmEmail } : {}),
     reservedConcurrency: String(node.tryGetContext('reservedConcurrency')) === 'true',
+    target,
   };
 }

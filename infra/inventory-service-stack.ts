@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import type { Construct } from 'constructs';
 import type { ServiceConfig } from './config.ts';
 import { Observability } from './observability.ts';
+import { retainsData, StageRemovalPolicy } from './removal-policy.ts';
 import { Stateful } from './stateful.ts';
 import { Stateless } from './stateless.ts';
 
@@ -25,7 +26,9 @@ export class InventoryServiceStack extends Stack {
     this.stateful = new Stateful(this, 'Stateful', config);
     this.stateless = new Stateless(this, 'Stateless', config, this.stateful);
     this.observability = new Observability(this, 'Observability', config, this.stateful, this.stateless);
-    this.#schemaRegistry(config);
+    // The schema registry is documentation for consumers; LocalStack's free tier has no EventBridge Schemas.
+    if (config.target === 'aws') this.#schemaRegistry(config);
+    Aspects.of(this).add(new StageRemovalPolicy(retainsData(config)));
 
     const output = (name: string, value: string, description: string) =>
       new CfnOutput(this, name, { value, description });

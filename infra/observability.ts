@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -10,6 +10,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ILogGroup, QueryDefinition, QueryString } from 'aws-cdk-lib/aws-logs';
@@ -34,10 +35,14 @@ export const businessMetric = (metricName: string, extra: Record<string, string>
     period: Duration.minutes(5),
   });
 
-/** The operations our functions send to DynamoDB. */
-const TABLE_OPERATIONS = [
+/**
+ * The operations our functions send to DynamoDB (CloudWatch's `Operation` dimension); the
+ * deploy-readiness check asserts every granted table action is among them.
+ */
+export const TABLE_OPERATIONS = [
   'GetItem',
   'Query',
+  'Scan',
   'PutItem',
   'UpdateItem',
   'DeleteItem',
@@ -97,6 +102,28 @@ export class Observability extends Construct {
       }),
     );
     this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this
+    // statement nothing lets CloudWatch publish and every alarm is silent. Only alarms of
+    // this account and region (confused-deputy conditions).
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
     if (config.alarmEmail) this.topic.addSubscription(new EmailSubscription(config.alarmEmail));
     const action = new SnsAction(this.topic);
     const alarm = (alarmId: string, props: ConstructorParameters<typeof Alarm>[2]) => {
@@ -154,13 +181,16 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
     }
-    for (const { name, rule } of stateless.rules) {
+    for (const { name, rule, eventBus } of stateless.rules) {
       alarm(`${name}FailedInvocations`, {
         alarmDescription: `Rule ${name}: EventBridge failed to deliver (runbook: failed invocations)`,
         metric: new Metric({
           namespace: 'AWS/Events',
           metricName: 'FailedInvocations',
-          dimensionsMap: { RuleName: rule.ruleName },
+          // Rules on a custom bus report under EventBusName + RuleName; RuleName alone is the default bus.
+          dimensionsMap: isCustomBus(eventBus)
+            ? { EventBusName: eventBus.eventBusName, RuleName: rule.ruleName }
+            : { RuleName: rule.ruleName },
           statistic: 'Sum',
           period: Duration.minutes(5),
         }),
@@ -354,3 +384,6 @@ export class Observability extends Construct {
     );
   }
 }
+
+const isCustomBus = (bus: IEventBus | undefined): bus is IEventBus =>
+  bus !== undefined && bus.eventBusName !== 'default';

@@ -9,6 +9,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { INVENTORY_SOURCE } from '../events/envelope.ts';
+import { CHECKPOINT_PREFIX } from '../shared/adapters/table-schema.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -112,6 +113,21 @@ export class ServiceFunction extends NodejsFunction {
     ];
     this.addToRolePolicy(
       new PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
+    );
+    return this;
+  }
+
+  /**
+   * Lets the reconciler write its per-item checkpoints, and only those (keys `AUDIT#<item>`,
+   * shared/adapters/audit-store.ts), whether or not it may repair counters.
+   */
+  bindAuditCheckpoints(table: ITable): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CHECKPOINT_PREFIX}*`] } },
+      }),
     );
     return this;
   }

@@ -5,7 +5,9 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BOOKING_SOURCE, PAYMENT_SOURCE } from '../events/envelope.ts';
 import { DUE_INDEX, IDEMPOTENCY_KEYS, ITEMS_INDEX, TABLE_KEYS } from '../shared/adapters/table-schema.ts';
+import { DLQ_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from '../shared/domain/retention.ts';
 import type { ServiceConfig } from './config.ts';
+import { retainsData } from './removal-policy.ts';
 
 /**
  * The saga events we consume, each with its own rule, queue and DLQs. `source` is the
@@ -55,14 +57,15 @@ export class Stateful extends Construct {
 
   constructor(scope: Construct, id: string, config: ServiceConfig) {
     super(scope, id);
-    const retain = config.stage === 'prod';
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const removalPolicy = retainsData(config) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const string = AttributeType.STRING;
 
     this.table = new Table(this, 'InventoryTable', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: string },
       sortKey: { name: TABLE_KEYS.sortKey, type: string },
       billingMode: BillingMode.PAY_PER_REQUEST,
+      // Finished reservations, tombstones and recorded decisions expire (shared/domain/retention.ts).
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: config.deletionProtection,
       removalPolicy,
@@ -97,17 +100,17 @@ export class Stateful extends Construct {
     this.consumerQueues = CONSUMED_EVENTS.map((event) => {
       const dlq = new Queue(this, `${event.detailType}Dlq`, {
         ...queueDefaults,
-        retentionPeriod: Duration.days(14),
+        retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
       });
       const queue = new Queue(this, `${event.detailType}Queue`, {
         ...queueDefaults,
         visibilityTimeout: Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6),
-        retentionPeriod: Duration.days(4),
+        retentionPeriod: Duration.seconds(QUEUE_RETENTION_SECONDS),
         deadLetterQueue: { queue: dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
       });
       const targetDlq = new Queue(this, `${event.detailType}TargetDlq`, {
         ...queueDefaults,
-        retentionPeriod: Duration.days(14),
+        retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
       });
       return { event, queue, dlq, targetDlq };
     });

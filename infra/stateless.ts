@@ -11,13 +11,18 @@ import {
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  DLQ_RETENTION_SECONDS,
+  EVENT_MAX_AGE_SECONDS,
+  IDEMPOTENCY_EXPIRY_SECONDS,
+} from '../shared/domain/retention.ts';
 import { RESOURCE_SERVER, ROUTE_TABLE, routeKeyOf, SCOPE_DOCS, Scope } from '../shared/http/route-table.ts';
 import type { ServiceConfig } from './config.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -26,6 +31,14 @@ import { CONSUMER_TIMEOUT, type ConsumerQueues, type Stateful } from './stateful
 /** Stage-wide throttling and the stricter per-route limits of writes. */
 export const THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
 export const WRITE_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * The sweeper runs every minute; its timeout leaves room for the schedule's jitter so that,
+ * with one reserved execution, a run always ends before the next one arrives (a throttled
+ * scheduled invocation would trip the throttle alarm every minute).
+ */
+export const EXPIRY_PERIOD = Duration.minutes(1);
+export const EXPIRY_TIMEOUT = Duration.seconds(45);
 
 /** Consumers run at most this many at once per queue, which bounds DynamoDB contention. */
 export const CONSUMER_MAX_CONCURRENCY = 5;
@@ -47,7 +60,8 @@ export class Stateless extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly auth: Auth;
-  readonly rules: { name: string; rule: Rule }[] = [];
+  /** Every rule, with its bus when it is not the account's default bus (alarm dimensions differ). */
+  readonly rules: { name: string; rule: Rule; eventBus?: IEventBus }[] = [];
   /** The HMAC key of list cursors (Secrets Manager, generated). */
   readonly cursorKey: Secret;
   /** Where each schedule rule puts invocations it could not deliver. */
@@ -99,20 +113,27 @@ export class Stateless extends Construct {
     // (every write is conditional); consumers are bounded by their mappings' MaximumConcurrency.
     const singleton = config.reservedConcurrency ? { reservedConcurrentExecutions: 1 } : {};
     const expire = fn('expire-reservations', 'Expires due holds every minute and relays the outbox', {
-      timeout: Duration.seconds(60),
+      timeout: EXPIRY_TIMEOUT,
       environment: { EXPIRY_BATCH_LIMIT: '200' },
       ...singleton,
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindEventBus(stateful.bus);
-    // Writes only when it may repair (-c reconcileRepair=true); otherwise it only reads.
-    const reconcile = fn('reconcile', 'Recomputes stock counters from reservations; reports drift', {
-      timeout: Duration.minutes(5),
-      memorySize: 1024,
-      ...(config.reconcileRepair ? { environment: { RECONCILE_REPAIR: 'true' } } : {}),
-      ...singleton,
-    }).bindTable({ table: stateful.table, access: config.reconcileRepair ? 'readWriteScan' : 'readScan' });
-    this.#schedule('ExpirySchedule', expire, Duration.minutes(1));
+    // Reads the ledger since its checkpoints and writes only them, unless it may repair
+    // (-c reconcileRepair=true), which adds the item writes.
+    const reconcile = fn(
+      'reconcile',
+      'Checks stock counters against the ledger since checkpoints; reports drift',
+      {
+        timeout: Duration.minutes(5),
+        memorySize: 1024,
+        ...(config.reconcileRepair ? { environment: { RECONCILE_REPAIR: 'true' } } : {}),
+        ...singleton,
+      },
+    )
+      .bindTable({ table: stateful.table, access: config.reconcileRepair ? 'readWrite' : 'read' })
+      .bindAuditCheckpoints(stateful.table);
+    this.#schedule('ExpirySchedule', expire, EXPIRY_PERIOD);
     this.#schedule('ReconcileSchedule', reconcile, Duration.hours(1));
 
     const { api, stage } = this.#httpApi(config);
@@ -125,7 +146,10 @@ export class Stateless extends Construct {
       entry: event.entry,
       description: `Consumes ${event.detailType} from its SQS queue`,
       timeout: CONSUMER_TIMEOUT,
-      environment: { RESERVATION_TTL_SECONDS: '900', IDEMPOTENCY_EXPIRY_SECONDS: '90000' },
+      environment: {
+        RESERVATION_TTL_SECONDS: '900',
+        IDEMPOTENCY_EXPIRY_SECONDS: String(IDEMPOTENCY_EXPIRY_SECONDS),
+      },
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
       .bindIdempotencyTable(stateful.idempotencyTable)
@@ -155,18 +179,18 @@ export class Stateless extends Construct {
         new SqsQueue(queue, {
           ...(queues ? { deadLetterQueue: queues.targetDlq } : {}),
           retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
+          maxEventAge: Duration.seconds(EVENT_MAX_AGE_SECONDS),
         }),
       ],
     });
-    this.rules.push({ name: event.detailType, rule });
+    this.rules.push({ name: event.detailType, rule, eventBus: stateful.bus });
   }
 
   #schedule(id: string, target: ServiceFunction, every: Duration): void {
     const dlq = new Queue(this, `${id}Dlq`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
     });
     this.scheduleDlqs.push({ name: `${id}Dlq`, queue: dlq });
     const rule = new Rule(this, id, {
@@ -306,12 +330,18 @@ export class Stateless extends Construct {
         integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, target);
         integrations.set(route.fn, integration);
       }
-      api.addRoutes({
+      const created = api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
         ...(route.scopes.length > 0 ? { authorizer, authorizationScopes: [...route.scopes] } : {}),
       });
+      // API Gateway refuses a stage whose RouteSettings name a route that does not exist yet
+      // ("Unable to find Route by key … within the provided RouteSettings"), and CloudFormation
+      // creates routes late (after functions, integrations, authorizer): the stage waits for them.
+      if (`${route.method} ${route.path}` in routeSettings) {
+        for (const r of created) stage.node.addDependency(r);
+      }
     }
     return { api, stage };
   }

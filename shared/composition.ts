@@ -29,17 +29,21 @@ export function inventoryStore(client: DynamoDBClient = new DynamoDBClient({})):
   return new DynamoDbInventoryStore({ client: createDocumentClient(client), tableName: tableName() });
 }
 
-/** The ports of a function that changes stock and publishes: store, bus, clock, log, hold time. */
+/** The ports of a function that changes stock: store, clock, log, hold time (no bus: the stream publishes). */
 export function domainDependencies(
   client: DynamoDBClient = new DynamoDBClient({}),
 ): Dependencies & { defaultTtlSeconds: number } {
   return {
     store: inventoryStore(client),
-    publisher: new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() }),
     clock: systemClock,
     log: logPort,
     defaultTtlSeconds: reservationTtlSeconds(),
   };
+}
+
+/** The bus publisher (only the change-stream publisher function puts events). */
+export function eventPublisher(): EventBridgePublisher {
+  return new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() });
 }
 
 /** A Powertools idempotency persistence layer on the idempotency table (one per operation). */

@@ -73,8 +73,10 @@ export const BusinessMetric = {
   ReservationsExpired: 'ReservationsExpired',
   ConfirmationsFailed: 'ConfirmationsFailed',
   HoldsNotExpired: 'HoldsNotExpired',
+  EventsPublished: 'EventsPublished',
   UnitsReserved: 'UnitsReserved',
   InventoryDrift: 'InventoryDrift',
+  InventoryDriftSuspectsCleared: 'InventoryDriftSuspectsCleared',
 } as const;
 
 /** Emits one count, optionally with a `reason` dimension (a separate EMF blob, so dimensions don't leak). */

@@ -1,6 +1,6 @@
 /**
  * npm run audit [-- --repair] [--outputs FILE] [--table NAME] [--endpoint URL]
- * Reconciles stock counters with reservations and prints one row per drifting item.
+ * Reconciles stock counters with the ledger and prints one row per drifting item.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuditStore } from '../../shared/adapters/audit-store.ts';
@@ -25,7 +25,9 @@ const result = await reconcile(
   { repair, now: new Date().toISOString() },
   new DynamoDbAuditStore({ client: createDocumentClient(client), tableName }),
 );
-console.log(`checked ${result.itemsChecked} items against ${result.reservationsChecked} reservations`);
+console.log(
+  `checked ${result.itemsChecked} items, read ${result.ledgerRowsRead} ledger rows of ${result.itemsRead} changed items`,
+);
 if (result.drifts.length === 0) {
   console.log('no drift');
 } else {

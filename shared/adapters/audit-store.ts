@@ -1,15 +1,38 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConcurrentModificationError } from '../domain/errors.ts';
-import type { Reservation } from '../domain/model.ts';
+import type { QuantityBucket } from '../domain/model.ts';
 import type { StoredItem } from '../domain/ports.ts';
-import type { AuditStore, Counters } from '../domain/use-cases/reconcile.ts';
+import type { AuditStore, Buckets, Checkpoint, Counters, LedgerMove } from '../domain/use-cases/reconcile.ts';
 import { DynamoDbInventoryStore } from './dynamodb-store.ts';
+import { CHECKPOINT_PREFIX, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
+
+const itemKey = (itemId: string) => ({ pk: `ITEM#${itemId}`, sk: 'ITEM' });
+/**
+ * Checkpoints live in their own partition (not the item's), so the reconciler's checkpoint
+ * writes can be granted on `AUDIT#*` keys alone (dynamodb:LeadingKeys) and never contend
+ * with the item's transactions.
+ */
+export const checkpointKey = (itemId: string) => ({ pk: `${CHECKPOINT_PREFIX}${itemId}`, sk: 'CHECKPOINT' });
+/** Ledger rows are `ITEM#<id>` / `MOVE#<ISO time>#<booking or admin>#<version>` (dynamodb-store.ts). */
+const LEDGER_PREFIX = 'MOVE#';
+const LEDGER_END = `${LEDGER_PREFIX}\uffff`;
 
 /**
- * DynamoDB adapter of the reconciler. The scan reads the whole table (items, reservations,
- * ledger and outbox rows): on-demand it costs 0.5 RCU per 4 KB read with eventually
- * consistent pages, so an hourly run over 1 GB is about 131,000 RCU ($0.03 at list price).
+ * DynamoDB adapter of the reconciler. Per run (on-demand prices, items under 1 KB):
+ * - list: a keys-only query of the items index, 0.5 RCU per 4 KB (about 60 items per RCU);
+ * - items and checkpoints: BatchGetItem, consistent, 1 RCU each, 100 keys a request;
+ * - per changed item: one consistent ledger query, 1 RCU per 4 KB of new rows (min 1),
+ *   and one checkpoint put (1 WCU);
+ * - per suspect: 2 GetItem + 1 ledger query per confirmation attempt.
+ * Nothing reads the table's history twice; docs/runbook.md gives the figures.
  */
 export class DynamoDbAuditStore implements AuditStore {
   readonly #db: DynamoDBDocumentClient;
@@ -22,70 +45,129 @@ export class DynamoDbAuditStore implements AuditStore {
     this.#store = new DynamoDbInventoryStore(options);
   }
 
-  async scan(): Promise<{ items: StoredItem[]; reservations: Reservation[] }> {
-    const items: StoredItem[] = [];
-    const reservations: Reservation[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new ScanCommand({
-          TableName: this.#table,
-          FilterExpression: 'entity IN (:item, :reservation)',
-          ExpressionAttributeValues: { ':item': 'ITEM', ':reservation': 'RESERVATION' },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const row of page.Items ?? []) {
-        if (row.entity === 'ITEM') items.push(row as unknown as StoredItem);
-        else reservations.push(row as unknown as Reservation);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return { items, reservations };
+  async listItemIds(cursor?: string): Promise<{ itemIds: string[]; cursor?: string }> {
+    const out = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: ITEMS_INDEX.indexName,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': ITEMS_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':p': ITEMS_PARTITION },
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) } : {}),
+      }),
+    );
+    return {
+      itemIds: (out.Items ?? []).map((row) => String(row[ITEMS_INDEX.sortKey])),
+      ...(out.LastEvaluatedKey ? { cursor: JSON.stringify(out.LastEvaluatedKey) } : {}),
+    };
   }
 
-  async ledgerCounters(itemId: string): Promise<Counters> {
-    const counters = { reserved: 0, confirmed: 0 };
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :move)',
-          ExpressionAttributeValues: { ':pk': `ITEM#${itemId}`, ':move': 'MOVE#' },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const row of page.Items ?? []) {
-        const quantity = Number(row.quantity);
-        if (row.to === 'reserved') counters.reserved += quantity;
-        if (row.from === 'reserved') counters.reserved -= quantity;
-        if (row.to === 'confirmed') counters.confirmed += quantity;
-        if (row.from === 'confirmed') counters.confirmed -= quantity;
+  async getItemsWithCheckpoints(
+    itemIds: readonly string[],
+  ): Promise<Map<string, { item?: StoredItem; checkpoint?: Checkpoint }>> {
+    const found = new Map<string, { item?: StoredItem; checkpoint?: Checkpoint }>(
+      itemIds.map((id) => [id, {}]),
+    );
+    for (let i = 0; i < itemIds.length; i += 50) {
+      let keys: Record<string, unknown>[] | undefined = itemIds
+        .slice(i, i + 50)
+        .flatMap((id) => [itemKey(id), checkpointKey(id)]);
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+        const out: BatchGetCommandOutput = await this.#db.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const row of out.Responses?.[this.#table] ?? []) {
+          if (row.sk === 'ITEM') {
+            const item = toItem(row);
+            found.set(item.itemId, { ...found.get(item.itemId), item });
+          } else if (row.sk === 'CHECKPOINT') {
+            const checkpoint = toCheckpoint(row);
+            found.set(checkpoint.itemId, { ...found.get(checkpoint.itemId), checkpoint });
+          }
+        }
+        keys = out.UnprocessedKeys?.[this.#table]?.Keys;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return counters;
+    }
+    return found;
   }
 
   getItem(itemId: string): Promise<StoredItem | undefined> {
     return this.#store.getItem(itemId);
   }
 
-  async repairItem(item: StoredItem, counters: Counters & { available: number }, now: string): Promise<void> {
+  async ledgerAfter(itemId: string, position: string): Promise<LedgerMove[]> {
+    const moves: LedgerMove[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          // BETWEEN is inclusive: the checkpoint's own row comes back and is dropped below.
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': itemKey(itemId).pk,
+            ':from': position || LEDGER_PREFIX,
+            ':to': LEDGER_END,
+          },
+          ConsistentRead: true,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const row of page.Items ?? []) {
+        if (row.sk === position) continue;
+        moves.push({
+          position: String(row.sk),
+          at: String(row.at),
+          quantity: Number(row.quantity),
+          from: row.from as QuantityBucket,
+          to: row.to as QuantityBucket,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return moves;
+  }
+
+  async saveCheckpoint(checkpoint: Checkpoint, previousRevision: number | undefined): Promise<void> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...checkpointKey(checkpoint.itemId), entity: 'CHECKPOINT', ...checkpoint },
+          ...(previousRevision === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'revision = :previous',
+                ExpressionAttributeValues: { ':previous': previousRevision },
+              }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConcurrentModificationError(`Checkpoint of ${checkpoint.itemId} moved meanwhile`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async repairItem(item: StoredItem, buckets: Buckets, now: string): Promise<void> {
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `ITEM#${item.itemId}`, sk: 'ITEM' },
+          Key: itemKey(item.itemId),
           UpdateExpression:
-            'SET reservedQuantity = :r, confirmedQuantity = :c, availableQuantity = :a, version = version + :one, updatedAt = :now, repairedAt = :now',
+            'SET reservedQuantity = :r, confirmedQuantity = :c, availableQuantity = :a, totalQuantity = :t, version = version + :one, updatedAt = :now, repairedAt = :now',
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: {
-            ':r': counters.reserved,
-            ':c': counters.confirmed,
-            ':a': counters.available,
+            ':r': buckets.reserved,
+            ':c': buckets.confirmed,
+            ':a': buckets.available,
+            ':t': buckets.available + buckets.reserved + buckets.confirmed,
             ':one': 1,
             ':now': now,
             ':v': item.version,
@@ -100,3 +182,29 @@ export class DynamoDbAuditStore implements AuditStore {
     }
   }
 }
+
+function toItem(row: Record<string, unknown>): StoredItem {
+  return {
+    itemId: String(row.itemId),
+    name: String(row.name),
+    totalQuantity: Number(row.totalQuantity),
+    availableQuantity: Number(row.availableQuantity),
+    reservedQuantity: Number(row.reservedQuantity),
+    confirmedQuantity: Number(row.confirmedQuantity),
+    updatedAt: String(row.updatedAt),
+    version: Number(row.version),
+  };
+}
+
+function toCheckpoint(row: Record<string, unknown>): Checkpoint {
+  return {
+    itemId: String(row.itemId),
+    position: String(row.position ?? ''),
+    counters: row.counters as Counters,
+    ...(row.verified ? { verified: row.verified as NonNullable<Checkpoint['verified']> } : {}),
+    revision: Number(row.revision),
+    at: String(row.at),
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -57,10 +57,6 @@ const holdKey = (itemId: string, expiresAt: string, bookingId: string) => ({
   pk: `ITEM#${itemId}`,
   sk: `HOLD#${expiresAt}#${bookingId}`,
 });
-const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
-
-/** Outbox entries are relayed only if the publish after commit has not removed them by then. */
-const OUTBOX_RELAY_DELAY_MS = 60_000;
 /** Sorts after every `#<id>` suffix, so `<= now + MAX` selects everything due at `now`. */
 const SUFFIX_MAX = '#\uffff';
 
@@ -285,10 +281,6 @@ export class DynamoDbInventoryStore implements InventoryStore {
         actions.push({ kind: 'hold' });
       }
     }
-    for (const event of write.events) {
-      items.push(this.#outboxPut(event));
-      actions.push({ kind: 'append' });
-    }
     await this.#transact(items, actions);
   }
 
@@ -313,7 +305,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
     return [...bookings];
   }
 
-  async createItem(item: StoredItem, reason: string, events: OutgoingEvent[]): Promise<void> {
+  async createItem(item: StoredItem, reason: string): Promise<void> {
     await this.#transact(
       [
         {
@@ -331,9 +323,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
           to: 'available',
           at: item.updatedAt,
         }),
-        ...events.map((e) => this.#outboxPut(e)),
       ],
-      [{ kind: 'new-item' }, { kind: 'append' }, ...events.map((): Action => ({ kind: 'append' }))],
+      [{ kind: 'new-item' }, { kind: 'append' }],
     );
   }
 
@@ -345,9 +336,10 @@ export class DynamoDbInventoryStore implements InventoryStore {
       ':one': 1,
       ':now': change.now,
       ':min': Math.max(0, -change.delta),
+      ':adjustment': change.adjustment,
     };
     let set =
-      'totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, version = version + :one, updatedAt = :now';
+      'totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, version = version + :one, updatedAt = :now, adjustment = :adjustment';
     if (change.name !== undefined) {
       set += ', #name = :name';
       names['#name'] = 'name';
@@ -374,48 +366,18 @@ export class DynamoDbInventoryStore implements InventoryStore {
           to: change.delta > 0 ? 'available' : 'outside',
           at: change.now,
         }),
-        ...change.events.map((e) => this.#outboxPut(e)),
       ],
-      [
-        { kind: 'stock', change },
-        { kind: 'append' },
-        ...change.events.map((): Action => ({ kind: 'append' })),
-      ],
+      [{ kind: 'stock', change }, { kind: 'append' }],
     );
   }
 
   async findDueReservations(now: string, limit: number): Promise<Reservation[]> {
-    const rows = await this.#queryDue('EXPIRY', now, limit);
+    const rows = await this.#queryDue(now, limit);
     return rows.map(toReservation).filter((r) => r.status === 'RESERVED');
   }
 
-  async findDueOutbox(now: string, limit: number): Promise<OutgoingEvent[]> {
-    const rows = await this.#queryDue('OUTBOX', now, limit);
-    return rows.map((row) => row.event as OutgoingEvent);
-  }
-
-  async markPublished(eventIds: readonly string[]): Promise<void> {
-    for (let i = 0; i < eventIds.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = eventIds
-        .slice(i, i + 25)
-        .map((id) => ({ DeleteRequest: { Key: outboxKey(id) } }));
-      for (let round = 0; requests && requests.length > 0; round++) {
-        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
-        if (round > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
-        const out: BatchWriteCommandOutput = await this.#db.send(
-          new BatchWriteCommand({ RequestItems: { [this.#table]: requests } }),
-        );
-        requests = out.UnprocessedItems?.[this.#table] as Record<string, unknown>[] | undefined;
-      }
-    }
-  }
-
   /** Reads the due index shard by shard, starting at a random shard, until `limit` rows. */
-  async #queryDue(
-    prefix: 'EXPIRY' | 'OUTBOX',
-    now: string,
-    limit: number,
-  ): Promise<Record<string, unknown>[]> {
+  async #queryDue(now: string, limit: number): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     const first = Math.floor(this.#random() * DUE_SHARDS);
     for (let n = 0; n < DUE_SHARDS && rows.length < limit; n++) {
@@ -428,7 +390,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
             IndexName: DUE_INDEX.indexName,
             KeyConditionExpression: '#p = :p AND #s <= :s',
             ExpressionAttributeNames: { '#p': DUE_INDEX.partitionKey, '#s': DUE_INDEX.sortKey },
-            ExpressionAttributeValues: { ':p': `${prefix}#${shard}`, ':s': `${now}${SUFFIX_MAX}` },
+            ExpressionAttributeValues: { ':p': `EXPIRY#${shard}`, ':s': `${now}${SUFFIX_MAX}` },
             Limit: limit - rows.length,
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),
@@ -484,23 +446,6 @@ export class DynamoDbInventoryStore implements InventoryStore {
         TableName: this.#table,
         Item: { pk: `ITEM#${itemId}`, sk: `MOVE#${suffix}`, entity: 'MOVEMENT', itemId, ...body },
         ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-  }
-
-  #outboxPut(event: OutgoingEvent): TransactItem {
-    const { eventId, occurredAt } = event.detail.metadata;
-    const relayAfter = new Date(Date.parse(occurredAt) + OUTBOX_RELAY_DELAY_MS).toISOString();
-    return {
-      Put: {
-        TableName: this.#table,
-        Item: {
-          ...outboxKey(eventId),
-          entity: 'OUTBOX',
-          event,
-          [DUE_INDEX.partitionKey]: `OUTBOX#${shardOf(eventId)}`,
-          [DUE_INDEX.sortKey]: `${relayAfter}#${eventId}`,
-        },
       },
     };
   }
@@ -598,7 +543,8 @@ function explainStockChange(
   });
 }
 
-function toStoredItem(row: Record<string, unknown>): StoredItem {
+/** An item from its stored row (a read, or a change stream image). */
+export function toStoredItem(row: Record<string, unknown>): StoredItem {
   return {
     itemId: String(row.itemId),
     name: String(row.name),
@@ -608,7 +554,8 @@ function toStoredItem(row: Record<string, unknown>): StoredItem {
     confirmedQuantity: Number(row.confirmedQuantity),
     updatedAt: String(row.updatedAt),
     version: Number(row.version),
-  };
+    ...(row.adjustment ? { adjustment: row.adjustment as StoredItem['adjustment'] } : {}),
+  } as StoredItem;
 }
 
 const RESERVATION_FIELDS = [
@@ -630,9 +577,13 @@ const RESERVATION_FIELDS = [
   'paymentFailed',
   'payments',
   'refusal',
+  'answers',
+  'decidedAt',
+  'causation',
 ] as const;
 
-function toReservation(row: Record<string, unknown>): Reservation {
+/** A booking record from its stored row (a read, or a change stream image). */
+export function toReservation(row: Record<string, unknown>): Reservation {
   const reservation: Record<string, unknown> = {};
   for (const field of RESERVATION_FIELDS) {
     if (row[field] !== undefined) reservation[field] = row[field];

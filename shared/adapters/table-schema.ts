@@ -3,7 +3,10 @@
  * cloud and the tests share. See docs/design.md for the entities stored in it.
  */
 
-export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+import { TTL_ATTRIBUTE } from '../domain/retention.ts';
+
+/** Keys of the domain table, and its TTL attribute (finished rows only: shared/domain/retention.ts). */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: TTL_ATTRIBUTE } as const;
 
 /** Keys-only index listing every item (`gsi1pk = ITEMS`, sorted by item id). */
 export const ITEMS_INDEX = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
@@ -19,12 +22,22 @@ export const IDEMPOTENCY_KEYS = { partitionKey: 'id', ttlAttribute: 'expiration'
 
 export const ITEMS_PARTITION = 'ITEMS';
 
+/**
+ * The table's change stream view: both images, so the publisher tells a new decision (the
+ * version moved) from a rewrite of the same one, and an administrative item change from a
+ * reserve's counter update. Stream reads by a Lambda trigger are free of charge either way.
+ */
+export const STREAM_VIEW_TYPE = 'NEW_AND_OLD_IMAGES' as const;
+/** Partition-key prefix of the reconciler's per-item checkpoints (`AUDIT#<itemId>`, sk `CHECKPOINT`). */
+export const CHECKPOINT_PREFIX = 'AUDIT#';
+
 /** CreateTable input for tests and local tooling; CDK declares the same keys and indexes. */
 export function domainTableDefinition(tableName: string) {
   const s = { AttributeType: 'S' } as const;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
     AttributeDefinitions: [
       { AttributeName: TABLE_KEYS.partitionKey, ...s },
       { AttributeName: TABLE_KEYS.sortKey, ...s },

@@ -3,10 +3,10 @@ import {
   type DomainError,
   InsufficientInventoryError,
   type ItemNotFoundError,
-  type Shortfall,
 } from './errors.ts';
 import { reservationIdFor } from './event-ids.ts';
 import {
+  type Answer,
   type ConfirmationFailureReason,
   holdsUnits,
   type Owner,
@@ -16,16 +16,10 @@ import {
   type ReservationFailureReason,
   type ReservationLine,
   type ReservationStatus,
+  type ShortLine,
   sameLines,
 } from './model.ts';
-import {
-  inventoryConfirmationFailed,
-  inventoryConfirmed,
-  inventoryReleased,
-  inventoryReservationFailed,
-  inventoryReserved,
-} from './outgoing-events.ts';
-import type { Causation, LineMovement, OutgoingEvent, ReservationWrite } from './ports.ts';
+import type { Causation, LineMovement, ReservationWrite } from './ports.ts';
 
 /**
  * The saga's decision table, as data: for the situation a booking is in and the input
@@ -300,7 +294,7 @@ export function decide(record: Reservation | undefined, input: SagaInput, ctx: D
       };
       return {
         ...recordOnly(effect, base, record, ctx, next, [
-          inventoryReservationFailed(ctx.bookingId, 'BOOKING_RELEASED', message, ctx.causation, ctx.now),
+          { type: 'InventoryReservationFailed', reason: 'BOOKING_RELEASED' },
         ]),
         refusal,
       };
@@ -316,7 +310,7 @@ export function decide(record: Reservation | undefined, input: SagaInput, ctx: D
         record,
         ctx,
         { ...base, payments: { ...base.payments, [payment.paymentKey]: reason } },
-        [confirmationFailed(base, payment.paymentKey, reason, ctx)],
+        [{ type: 'InventoryConfirmationFailed', paymentKey: payment.paymentKey, reason }],
       );
     }
     case 'confirm': {
@@ -329,7 +323,7 @@ export function decide(record: Reservation | undefined, input: SagaInput, ctx: D
         payments: { ...base.payments, [payment.paymentKey]: 'CONFIRMED' },
       };
       return transition(effect, base, next, 'CONFIRM', moves(base.items, 'reserved', 'confirmed'), ctx, [
-        inventoryConfirmed(next, ctx.causation, ctx.now),
+        { type: 'InventoryConfirmed' },
       ]);
     }
     case 'release-payment-failed':
@@ -350,7 +344,8 @@ export function decide(record: Reservation | undefined, input: SagaInput, ctx: D
         effect === 'expire' ? 'EXPIRE' : 'RELEASE',
         moves(base.items, 'reserved', 'available'),
         ctx,
-        [inventoryReleased(next, 'RESERVED', causationFor(effect, base, ctx), ctx.now)],
+        [{ type: 'InventoryReleased', previousStatus: 'RESERVED' }],
+        causationFor(effect, base, ctx),
       );
     }
     case 're-reserve-paid':
@@ -390,10 +385,12 @@ function reserve(
     ...(input.owner ? { owner: input.owner } : {}),
     payments,
   };
-  const events: OutgoingEvent[] = [inventoryReserved(next, ctx.causation, ctx.now)];
+  const answers: Answer[] = [{ type: 'InventoryReserved', status: paid ? 'CONFIRMED' : 'RESERVED' }];
   if (paid) {
-    events.push(inventoryConfirmed(next, ctx.causation, ctx.now));
-    for (const key of duplicates) events.push(confirmationFailed(next, key, 'DUPLICATE_PAYMENT', ctx));
+    answers.push({ type: 'InventoryConfirmed' });
+    for (const key of duplicates) {
+      answers.push({ type: 'InventoryConfirmationFailed', paymentKey: key, reason: 'DUPLICATE_PAYMENT' });
+    }
   }
   const decision = transition(
     effect,
@@ -402,7 +399,7 @@ function reserve(
     paid ? 'RESERVE_CONFIRMED' : 'RESERVE',
     moves(input.lines, 'available', paid ? 'confirmed' : 'reserved'),
     ctx,
-    events,
+    answers,
   );
   return {
     ...decision,
@@ -421,10 +418,17 @@ function reserve(
         payments: refusedPayments,
         ...(input.owner ? { owner: input.owner } : {}),
       };
-      const shortfalls = error instanceof InsufficientInventoryError ? error.shortfalls : undefined;
-      const answers = [
-        inventoryReservationFailed(ctx.bookingId, reason, error.message, ctx.causation, ctx.now, shortfalls),
-        ...waiting.map((key) => confirmationFailed(refused, key, 'STOCK_UNAVAILABLE', ctx, shortfalls)),
+      const items = shortLines(error);
+      const answers: Answer[] = [
+        { type: 'InventoryReservationFailed', reason, ...items },
+        ...waiting.map(
+          (key): Answer => ({
+            type: 'InventoryConfirmationFailed',
+            paymentKey: key,
+            reason: 'STOCK_UNAVAILABLE',
+            ...items,
+          }),
+        ),
       ];
       return { ...recordOnly(effect, base, record, ctx, refused, answers), refusal: error };
     },
@@ -451,8 +455,8 @@ function reserveAndRelease(
     releaseReason: 'PAYMENT_FAILED',
   };
   const decision = transition('reserve-and-release', base, next, 'CHECK', [], ctx, [
-    inventoryReserved(reserved, ctx.causation, ctx.now),
-    inventoryReleased(next, 'RESERVED', ctx.causation, ctx.now),
+    { type: 'InventoryReserved', status: 'RESERVED' },
+    { type: 'InventoryReleased', previousStatus: 'RESERVED' },
   ]);
   decision.write.checks = input.lines;
   return {
@@ -461,17 +465,9 @@ function reserveAndRelease(
       const reason: ReservationFailureReason =
         error instanceof InsufficientInventoryError ? 'INSUFFICIENT_INVENTORY' : 'ITEM_NOT_FOUND';
       const refused: Reservation = { ...base, status: 'REFUSED', items: input.lines, refusal: reason };
-      const shortfalls = error instanceof InsufficientInventoryError ? error.shortfalls : undefined;
       return {
         ...recordOnly('reserve-and-release', base, base, ctx, refused, [
-          inventoryReservationFailed(
-            ctx.bookingId,
-            reason,
-            error.message,
-            ctx.causation,
-            ctx.now,
-            shortfalls,
-          ),
+          { type: 'InventoryReservationFailed', reason, ...shortLines(error) },
         ]),
         refusal: error,
       };
@@ -500,19 +496,23 @@ function reReservePaid(
     'RESERVE_CONFIRMED',
     moves(base.items, 'available', 'confirmed'),
     ctx,
-    [inventoryReserved(next, ctx.causation, ctx.now), inventoryConfirmed(next, ctx.causation, ctx.now)],
+    [{ type: 'InventoryReserved', status: 'CONFIRMED' }, { type: 'InventoryConfirmed' }],
   );
   return {
     ...decision,
     onShortage: (error) => {
-      const shortfalls = error instanceof InsufficientInventoryError ? error.shortfalls : undefined;
       const refused: Reservation = {
         ...base,
         payments: { ...base.payments, [payment.paymentKey]: 'STOCK_UNAVAILABLE' },
       };
       return {
         ...recordOnly('re-reserve-paid', base, base, ctx, refused, [
-          confirmationFailed(base, payment.paymentKey, 'STOCK_UNAVAILABLE', ctx, shortfalls),
+          {
+            type: 'InventoryConfirmationFailed',
+            paymentKey: payment.paymentKey,
+            reason: 'STOCK_UNAVAILABLE',
+            ...shortLines(error),
+          },
         ]),
         refusal: error,
       };
@@ -543,7 +543,7 @@ function cancel(
       'RELEASE',
       moves(base.items, previous === 'CONFIRMED' ? 'confirmed' : 'reserved', 'available'),
       ctx,
-      [inventoryReleased(next, previous, ctx.causation, ctx.now)],
+      [{ type: 'InventoryReleased', previousStatus: previous }],
     );
   }
   const waiting = waitingPayments(record);
@@ -561,7 +561,13 @@ function cancel(
     record,
     ctx,
     next,
-    waiting.map((key) => confirmationFailed(base, key, 'BOOKING_CANCELLED', ctx)),
+    waiting.map(
+      (key): Answer => ({
+        type: 'InventoryConfirmationFailed',
+        paymentKey: key,
+        reason: 'BOOKING_CANCELLED',
+      }),
+    ),
   );
 }
 
@@ -605,9 +611,9 @@ function recordOnly(
   record: Reservation | undefined,
   ctx: DecisionContext,
   next: Reservation,
-  events: OutgoingEvent[] = [],
+  answers: Answer[] = [],
 ): WriteDecision {
-  return transition(effect, record ? base : undefined, next, 'DECISION', [], ctx, events);
+  return transition(effect, record ? base : undefined, next, 'DECISION', [], ctx, answers);
 }
 
 function transition(
@@ -617,9 +623,17 @@ function transition(
   movementType: string,
   movements: LineMovement[],
   ctx: DecisionContext,
-  events: OutgoingEvent[],
+  answers: Answer[],
+  causation: Causation = ctx.causation,
 ): WriteDecision {
-  const written: Reservation = { ...next, version: previous ? previous.version + 1 : 1 };
+  // The row carries its decision's answers: the change stream publishes them from it.
+  const written: Reservation = {
+    ...next,
+    version: previous ? previous.version + 1 : 1,
+    answers,
+    decidedAt: ctx.now,
+    causation,
+  };
   return {
     kind: 'write',
     effect,
@@ -630,7 +644,6 @@ function transition(
       next: written,
       movements,
       movementType,
-      events,
       now: ctx.now,
     },
   };
@@ -650,23 +663,13 @@ function blankRecord(ctx: DecisionContext): Reservation {
   };
 }
 
-function confirmationFailed(
-  record: Reservation,
-  paymentKey: string,
-  reason: ConfirmationFailureReason,
-  ctx: DecisionContext,
-  shortfalls?: Shortfall[],
-): OutgoingEvent {
-  return inventoryConfirmationFailed(record.bookingId, paymentKey, reason, ctx.causation, ctx.now, {
-    ...(record.items.length > 0 ? { reservationId: record.reservationId } : {}),
-    ...(paymentKey.startsWith('event:') ? {} : { paymentId: paymentKey }),
-    ...(shortfalls ? { items: shortfalls } : {}),
-  });
-}
-
 /** The sweeper's answer keeps the booking's own correlation id: no event caused it. */
 function causationFor(effect: Effect, record: Reservation, ctx: DecisionContext): Causation {
   return effect === 'expire' ? { correlationId: record.correlationId } : ctx.causation;
+}
+
+function shortLines(error: InsufficientInventoryError | ItemNotFoundError): { items?: ShortLine[] } {
+  return error instanceof InsufficientInventoryError ? { items: error.shortfalls } : {};
 }
 
 function moves(

@@ -1,3 +1,5 @@
+import type { ShortLine } from './model.ts';
+
 /**
  * Domain errors. Each carries a stable machine-readable `code`; the HTTP layer maps them
  * to status codes by `instanceof`, the saga consumers to failure events.
@@ -26,11 +28,7 @@ export class ItemNotFoundError extends DomainError {
 }
 
 /** One line that could not be served: what was asked and what is left. */
-export interface Shortfall {
-  itemId: string;
-  requested: number;
-  available: number;
-}
+export type Shortfall = ShortLine;
 
 export class InsufficientInventoryError extends DomainError {
   readonly code = 'INSUFFICIENT_INVENTORY';

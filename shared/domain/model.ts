@@ -40,6 +40,26 @@ export type BookingStatus = ReservationStatus | 'PENDING' | 'REFUSED';
 export type ReservationFailureReason = 'INSUFFICIENT_INVENTORY' | 'ITEM_NOT_FOUND' | 'BOOKING_RELEASED';
 /** Why a payment could not be applied (the `reason` of `InventoryConfirmationFailed`). */
 export type ConfirmationFailureReason = 'STOCK_UNAVAILABLE' | 'BOOKING_CANCELLED' | 'DUPLICATE_PAYMENT';
+/** A line that could not be served: what was asked and what was left. */
+export interface ShortLine {
+  itemId: string;
+  requested: number;
+  available: number;
+}
+
+/** One answer a decision owes the saga; the event is built from it and the booking's record. */
+export type Answer =
+  | { type: 'InventoryReserved'; status: 'RESERVED' | 'CONFIRMED' }
+  | { type: 'InventoryConfirmed' }
+  | { type: 'InventoryReleased'; previousStatus: ReservationStatus }
+  | { type: 'InventoryReservationFailed'; reason: ReservationFailureReason; items?: ShortLine[] }
+  | {
+      type: 'InventoryConfirmationFailed';
+      paymentKey: string;
+      reason: ConfirmationFailureReason;
+      items?: ShortLine[];
+    };
+
 /**
  * The recorded answer to one payment: `PENDING` while it waits for `BookingCreated`,
  * `CONFIRMED` when it confirmed the booking, or the reason it was refused.
@@ -87,6 +107,15 @@ export interface Reservation {
   payments?: Record<string, PaymentDecision>;
   /** Why BookingCreated was refused, when `status` is REFUSED. */
   refusal?: ReservationFailureReason;
+  /**
+   * The answers of the decision that wrote this version (empty when it owes none), with
+   * when it was taken and what caused it. The table's change stream carries them: the
+   * publisher builds the events from this row alone, so every published event comes from
+   * a committed row and a re-read of the stream rebuilds the same ids.
+   */
+  answers?: Answer[];
+  decidedAt?: string;
+  causation?: { correlationId: string; causationId?: string };
   /** Who made the reservation over HTTP (absent for reservations the saga made). */
   owner?: Owner;
 }

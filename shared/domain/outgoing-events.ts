@@ -10,13 +10,14 @@ import {
 import type { Shortfall } from './errors.ts';
 import { eventIdFor } from './event-ids.ts';
 import type {
+  Answer,
   ConfirmationFailureReason,
   ReleaseReason,
   Reservation,
   ReservationFailureReason,
   ReservationStatus,
 } from './model.ts';
-import type { Causation, OutgoingEvent } from './ports.ts';
+import type { Causation, OutgoingEvent, StoredItem } from './ports.ts';
 
 export type { ConfirmationFailureReason, ReservationFailureReason } from './model.ts';
 
@@ -148,4 +149,63 @@ export function inventoryAdjusted(
     availableQuantity: item.availableQuantity,
     adjustedAt: occurredAt,
   });
+}
+
+/**
+ * The events a committed booking record owes: its decision's answers, built from the row
+ * alone (the change stream's new image). Building them twice gives the same events, ids
+ * included.
+ */
+export function eventsOfRecord(record: Reservation): OutgoingEvent[] {
+  const causation = record.causation ?? { correlationId: record.correlationId };
+  const at = record.decidedAt ?? record.createdAt;
+  return (record.answers ?? []).map((answer) => eventOfAnswer(record, answer, causation, at));
+}
+
+function eventOfAnswer(record: Reservation, answer: Answer, causation: Causation, at: string): OutgoingEvent {
+  switch (answer.type) {
+    case 'InventoryReserved':
+      return inventoryReserved({ ...record, status: answer.status }, causation, at);
+    case 'InventoryConfirmed':
+      return inventoryConfirmed(record, causation, at);
+    case 'InventoryReleased':
+      return inventoryReleased(record, answer.previousStatus, causation, at);
+    case 'InventoryReservationFailed':
+      return inventoryReservationFailed(
+        record.bookingId,
+        answer.reason,
+        refusalMessage(record.bookingId, answer.reason, answer.items),
+        causation,
+        at,
+        answer.items,
+      );
+    case 'InventoryConfirmationFailed':
+      return inventoryConfirmationFailed(record.bookingId, answer.paymentKey, answer.reason, causation, at, {
+        ...(record.items.length > 0 ? { reservationId: record.reservationId } : {}),
+        ...(answer.paymentKey.startsWith('event:') ? {} : { paymentId: answer.paymentKey }),
+        ...(answer.items ? { items: answer.items } : {}),
+      });
+    default:
+      throw new TypeError(
+        `Booking ${record.bookingId} owes an answer of unknown type ${JSON.stringify(answer)}`,
+      );
+  }
+}
+
+function refusalMessage(bookingId: string, reason: ReservationFailureReason, items?: Shortfall[]): string {
+  switch (reason) {
+    case 'INSUFFICIENT_INVENTORY':
+      return `Insufficient inventory for ${(items ?? []).map((s) => `${s.itemId} (requested ${s.requested}, available ${s.available})`).join(', ')}`;
+    case 'ITEM_NOT_FOUND':
+      return `Item not found for booking ${bookingId}`;
+    case 'BOOKING_RELEASED':
+      return `Booking ${bookingId} was cancelled before it was reserved`;
+  }
+}
+
+/** `InventoryAdjusted` when this item version is the one an administrative change produced. */
+export function eventsOfItem(item: StoredItem): OutgoingEvent[] {
+  const change = item.adjustment;
+  if (!change || change.version !== item.version) return [];
+  return [inventoryAdjusted(item, change.delta, change.reason, change.causation, change.at)];
 }

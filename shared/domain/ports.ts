@@ -44,7 +44,7 @@ export type ExpectedReservation =
 
 /**
  * One atomic change of a booking: the booking's record (with the decision), the item
- * counters, the ledger rows, the per-item hold rows and the outbox rows are written
+ * counters, the ledger rows and the per-item hold rows are written
  * together or not at all. A decision with no stock effect writes the record alone.
  */
 export interface ReservationWrite {
@@ -55,7 +55,6 @@ export interface ReservationWrite {
   checks?: ReservationLine[];
   /** Ledger movement type, e.g. RESERVE, CONFIRM, RELEASE, EXPIRE. */
   movementType: string;
-  events: OutgoingEvent[];
   now: string;
 }
 
@@ -68,13 +67,28 @@ export interface StockChange {
   /** The item's version when it was read; the change applies only to that version. */
   expectedVersion: number;
   reason: string;
-  events: OutgoingEvent[];
+  /** What the change stream publishes as `InventoryAdjusted` (stamped with the new version). */
+  adjustment: ItemAdjustment;
   now: string;
 }
 
 /** An item as stored, with its version for optimistic concurrency. */
 export interface StoredItem extends Item {
   version: number;
+  /**
+   * The last administrative change (creation, new total, adjustment), stamped with the
+   * item version it produced: the change stream publishes `InventoryAdjusted` from it when
+   * that version is the row's, and never for a reserve's counter update.
+   */
+  adjustment?: ItemAdjustment;
+}
+
+export interface ItemAdjustment {
+  delta: number;
+  reason: string;
+  version: number;
+  at: string;
+  causation: Causation;
 }
 
 /** A page of results and the opaque cursor of the next page, if any. */
@@ -89,7 +103,7 @@ export interface BookingState {
 }
 
 /**
- * Persistence of items, reservations and the outbox. Every mutating method is one
+ * Persistence of items and bookings. Every mutating method is one
  * conditional transaction. Implementations translate failed conditions into domain errors:
  * `InsufficientInventoryError` / `ItemNotFoundError` for stock, `StockConflictError` for an
  * admin change that would break the invariant, and `ConcurrentModificationError` when the
@@ -101,7 +115,8 @@ export interface InventoryStore {
   listItems(page: { limit: number; cursor?: string }): Promise<Page<StoredItem>>;
   getBooking(bookingId: string): Promise<BookingState>;
   writeReservation(write: ReservationWrite): Promise<void>;
-  createItem(item: StoredItem, reason: string, events: OutgoingEvent[]): Promise<void>;
+  /** Creates an item (its `adjustment` says what the stream publishes); refused if it exists. */
+  createItem(item: StoredItem, reason: string): Promise<void>;
   changeStock(change: StockChange): Promise<void>;
   /** Reservations still RESERVED whose `expiresAt <= now`, oldest shards first, at most `limit`. */
   findDueReservations(now: string, limit: number): Promise<Reservation[]>;
@@ -110,10 +125,6 @@ export interface InventoryStore {
    * per item, at most `limit` per item: the cost follows what is due on these items only.
    */
   findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]>;
-  /** Outbox entries whose relay time has come (publish after commit did not happen). */
-  findDueOutbox(now: string, limit: number): Promise<OutgoingEvent[]>;
-  /** Removes outbox entries once their events are on the bus. */
-  markPublished(eventIds: readonly string[]): Promise<void>;
 }
 
 /** Puts events on the bus. Throws if any entry could not be published. */
@@ -132,10 +143,13 @@ export interface LogPort {
   error(message: string, extra?: Record<string, unknown> | Error): void;
 }
 
-/** The ports a use case runs against. Handlers wire real adapters; tests pass fakes. */
+/**
+ * The ports a use case runs against. Handlers wire real adapters; tests pass fakes. No
+ * use case publishes: a decision's events are committed with it and the table's change
+ * stream publishes them (functions/publish-changes.ts).
+ */
 export interface Dependencies {
   store: InventoryStore;
-  publisher: EventPublisher;
   clock: Clock;
   log?: LogPort;
 }

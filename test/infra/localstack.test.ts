@@ -13,10 +13,13 @@ describe('LocalStack path', () => {
     services: Record<string, { image: string; ports: string[]; environment: Record<string, string> }>;
   };
 
-  it('has a valid compose file exposing the edge port and every service the stack uses', () => {
+  it('has a valid compose file: pinned image, auth token passed, the services the LocalStack shape uses', () => {
     const localstack = compose.services.localstack;
-    expect(localstack?.image).toMatch(/^localstack\/localstack:/);
+    // A release, not a moving tag (latest, a bare major): LocalStack changes between releases.
+    expect(localstack?.image).toMatch(/^localstack\/localstack:\d+\.\d+\.\d+$/);
     expect(localstack?.ports).toContain('127.0.0.1:4566:4566');
+    // Current images refuse to start without a token; compose fails fast when it is unset.
+    expect(localstack?.environment.LOCALSTACK_AUTH_TOKEN).toMatch(/^\$\{LOCALSTACK_AUTH_TOKEN:\?.+\}$/);
     const services = String(localstack?.environment.SERVICES).split(',');
     for (const service of [
       'cloudformation',
@@ -25,17 +28,34 @@ describe('LocalStack path', () => {
       'sqs',
       'events',
       'apigateway',
-      'cognito-idp',
       'iam',
       's3',
     ]) {
       expect(services).toContain(service);
     }
+    // The LocalStack shape has no Cognito pool and no schema registry (see deploy-readiness.test.ts).
+    expect(services).not.toContain('cognito-idp');
+    expect(services).not.toContain('schemas');
   });
 
-  it('synthesizes with cdklocal, offline', async () => {
+  it('deploys the LocalStack shape through the npm scripts', () => {
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
+    expect(scripts['localstack:deploy']).toContain('-c target=localstack');
+    expect(scripts['localstack:synth']).toContain('-c target=localstack');
+  });
+
+  it('synthesizes the LocalStack shape with cdklocal, offline', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cdklocal-'));
-    await promisify(execFile)('node_modules/.bin/cdklocal', ['synth', '--quiet', '-o', out], {
+    const shape = [
+      '-c',
+      'target=localstack',
+      '-c',
+      'jwtIssuer=https://issuer.example.com',
+      '-c',
+      'jwtAudience=api',
+    ];
+    await promisify(execFile)('node_modules/.bin/cdklocal', ['synth', '--quiet', '-o', out, ...shape], {
       // The project's bin first, as npm scripts have it (cdk runs `tsx infra/app.ts`).
       env: {
         ...process.env,
@@ -44,8 +64,9 @@ describe('LocalStack path', () => {
       },
     });
     const { template } = readAssembly(out);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(
-      10,
-    );
-  }, 120_000);
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(10);
+    expect(types).not.toContain('AWS::Cognito::UserPool');
+    expect(types).not.toContain('AWS::EventSchemas::Registry');
+  }, 300_000);
 });

@@ -15,7 +15,7 @@ const cache = new Map<
   }
 >();
 
-export function synth(context: Record<string, string> = {}) {
+export function synth(context: Record<string, unknown> = {}) {
   const key = JSON.stringify(context);
   const hit = cache.get(key);
   if (hit) return hit;

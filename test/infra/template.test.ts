@@ -272,10 +272,11 @@ describe('least privilege', () => {
       unique([...xray, ...write, ...idempotency, 'events:PutEvents', ...sqsConsumer]),
     ],
     ['StatelessExpireReservations', unique([...xray, ...write, 'events:PutEvents'])],
-    // No writes while repair is off (test/infra/trust.test.ts).
+    // No Scan and no item writes while repair is off: reads items and their new ledger rows,
+    // writes its checkpoints only (test/infra/trust.test.ts, deploy-readiness).
     [
       'StatelessReconcile',
-      unique([...xray, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']),
+      unique([...xray, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']),
     ],
   ])('%s holds only the actions it uses', (prefix, expected) => {
     const { actions } = actionsOf(template, prefix);

@@ -11,6 +11,7 @@ import type { Dependencies, InventoryStore, OutgoingEvent, StoredItem } from '..
 import { expireDueReservations } from '../../shared/domain/use-cases/index.ts';
 import { RecordingPublisher, silentLog } from '../support/fakes.ts';
 import { MemoryInventoryStore } from '../support/memory-store.ts';
+import { type StreamedStore, streamedStore } from '../support/stream.ts';
 import { held, type Input, initialState, type ModelState, type Stock, step } from './reference-model.ts';
 
 /** The saga inputs of one booking the model checks: six distinct ones. */
@@ -69,9 +70,12 @@ export function* orderings(items: readonly InputName[]): Generator<InputName[]> 
   yield* rec();
 }
 
-/** A harness: the real saga handlers and sweeper on a store, deliveries one at a time. */
+/**
+ * A harness: the real saga handlers and sweeper on a store, deliveries one at a time.
+ * `publisher` receives what the store's change stream publishes (the store must be a
+ * streamed store, test/support/stream.ts, to publish anything).
+ */
 export class SagaHarness {
-  readonly publisher = new RecordingPublisher();
   readonly clock = new ManualClock(new Date('2026-01-01T00:00:00.000Z'));
   readonly deps: Dependencies & { defaultTtlSeconds: number };
   #eventSeq = 0;
@@ -80,14 +84,11 @@ export class SagaHarness {
     readonly store: InventoryStore,
     readonly bookingId: string,
     readonly itemId = ITEM,
+    readonly publisher = new RecordingPublisher(),
   ) {
-    this.deps = {
-      store,
-      publisher: this.publisher,
-      clock: this.clock,
-      log: silentLog,
-      defaultTtlSeconds: TTL_SECONDS,
-    };
+    const streamed = store as Partial<StreamedStore>;
+    if (typeof streamed.publishTo === 'function') streamed.publishTo(publisher);
+    this.deps = { store, clock: this.clock, log: silentLog, defaultTtlSeconds: TTL_SECONDS };
   }
 
   /** Delivers one input as its consumer would (a redelivery repeats the event id). */
@@ -200,7 +201,7 @@ export function runOrdering(
     order.map((name) => [name]),
     stock,
     bookingId,
-    store,
+    streamedStore(store, store),
   );
 }
 

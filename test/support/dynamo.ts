@@ -12,6 +12,7 @@ import {
 } from '../../shared/adapters/table-schema.ts';
 import type { Item } from '../../shared/domain/model.ts';
 import type { StoredItem } from '../../shared/domain/ports.ts';
+import { type StreamedStore, streamedStore, TableStream } from './stream.ts';
 
 /** A fresh domain table (and idempotency table) on the DynamoDB Local the global setup started. */
 export interface TestTables {
@@ -19,7 +20,11 @@ export interface TestTables {
   doc: DynamoDBDocumentClient;
   tableName: string;
   idempotencyTableName: string;
-  store: DynamoDbInventoryStore;
+  /** The store, its committed changes published through the table's stream to the current deps(). */
+  store: StreamedStore;
+  /** The store without the stream tap. */
+  plainStore: DynamoDbInventoryStore;
+  stream: TableStream;
   endpoint: string;
   drop(): Promise<void>;
 }
@@ -42,14 +47,19 @@ export async function createTestTables(prefix = 'inventory'): Promise<TestTables
   const idempotencyTableName = `${prefix}-idem-${suffix}`;
   await client.send(new CreateTableCommand(domainTableDefinition(tableName)));
   await client.send(new CreateTableCommand(idempotencyTableDefinition(idempotencyTableName)));
+  const plainStore = new DynamoDbInventoryStore({ client: doc, tableName });
+  const stream = new TableStream(client, tableName, endpoint);
   return {
     client,
     doc,
     tableName,
     idempotencyTableName,
     endpoint,
-    store: new DynamoDbInventoryStore({ client: doc, tableName }),
+    store: streamedStore(plainStore, stream),
+    plainStore,
+    stream,
     async drop() {
+      stream.destroy();
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       await client.send(new DeleteTableCommand({ TableName: idempotencyTableName }));
       client.destroy();

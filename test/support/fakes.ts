@@ -7,6 +7,7 @@ import type {
   LogPort,
   OutgoingEvent,
 } from '../../shared/domain/ports.ts';
+import type { StreamedStore } from './stream.ts';
 
 /** Records what would have been put on the bus. */
 export class RecordingPublisher implements EventPublisher {
@@ -30,13 +31,21 @@ export class RecordingPublisher implements EventPublisher {
 
 export const silentLog: LogPort = { info() {}, warn() {}, error() {} };
 
+/**
+ * A use case's ports for a test, and the recorder of what reached the bus. When the store
+ * is a streamed store (test/support/stream.ts), its change stream is published into
+ * `publisher` through the publisher function's own code, as the stream would.
+ */
 export function deps(
   store: InventoryStore,
   options: { publisher?: RecordingPublisher; clock?: Clock } = {},
 ): Dependencies & { publisher: RecordingPublisher; clock: Clock } {
+  const publisher = options.publisher ?? new RecordingPublisher();
+  const streamed = store as Partial<StreamedStore>;
+  if (typeof streamed.publishTo === 'function') streamed.publishTo(publisher);
   return {
     store,
-    publisher: options.publisher ?? new RecordingPublisher(),
+    publisher,
     clock: options.clock ?? new ManualClock(),
     log: silentLog,
   };

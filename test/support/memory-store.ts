@@ -1,3 +1,4 @@
+import type { ChangeRecord } from '../../shared/adapters/change-stream.ts';
 import {
   ConcurrentModificationError,
   InsufficientInventoryError,
@@ -9,7 +10,6 @@ import type { QuantityBucket, Reservation, ReservationLine } from '../../shared/
 import type {
   BookingState,
   InventoryStore,
-  OutgoingEvent,
   Page,
   ReservationWrite,
   StockChange,
@@ -44,9 +44,9 @@ export class MemoryInventoryStore implements InventoryStore {
     from: QuantityBucket;
     to: QuantityBucket;
   }> = [];
-  readonly outbox = new Map<string, { event: OutgoingEvent; relayAfter: string }>();
-  /** Every event any write committed, by id (kept after the outbox row is cleared). */
-  readonly committedEvents = new Map<string, OutgoingEvent>();
+  /** The change stream: the row before and after every committed write, in order. */
+  readonly changes: ChangeRecord[] = [];
+  #read = 0;
   /** Called before every reservation write; may inject a fault (conflict, throttle, crash after commit). */
   fault?: (write: ReservationWrite) => WriteFault;
   writes = 0;
@@ -150,25 +150,31 @@ export class MemoryInventoryStore implements InventoryStore {
         this.holds.delete(`${m.itemId}|${expected.expiresAt}|${next.bookingId}`);
       }
     }
+    this.#change(current && { entity: 'RESERVATION', ...current }, { entity: 'RESERVATION', ...next });
     this.bookings.set(next.bookingId, structuredClone(next));
-    for (const event of write.events) {
-      this.outbox.set(event.detail.metadata.eventId, { event, relayAfter: write.now });
-      this.committedEvents.set(event.detail.metadata.eventId, event);
-    }
     this.writes++;
     if (fault?.when === 'after') throw fault.error;
   }
 
-  /** Every event committed so far (answers recorded with their decisions). */
-  outboxHistory(): Iterable<OutgoingEvent> {
-    return this.committedEvents.values();
+  /** The changes committed since the last call (what the stream delivers). */
+  async drain(): Promise<ChangeRecord[]> {
+    const fresh = this.changes.slice(this.#read);
+    this.#read = this.changes.length;
+    return fresh;
   }
 
-  async createItem(item: StoredItem, _reason: string, events: OutgoingEvent[]): Promise<void> {
+  #change(oldImage: Record<string, unknown> | undefined, newImage: Record<string, unknown>): void {
+    this.changes.push({
+      sequenceNumber: String(this.changes.length + 1).padStart(21, '0'),
+      ...(oldImage ? { oldImage: structuredClone(oldImage) } : {}),
+      newImage: structuredClone(newImage),
+    });
+  }
+
+  async createItem(item: StoredItem, _reason: string): Promise<void> {
     if (this.items.has(item.itemId)) throw new ConcurrentModificationError(`Item ${item.itemId} exists`);
     this.items.set(item.itemId, { ...item });
-    for (const event of events)
-      this.outbox.set(event.detail.metadata.eventId, { event, relayAfter: item.updatedAt });
+    this.#change(undefined, { entity: 'ITEM', ...item });
   }
 
   async changeStock(change: StockChange): Promise<void> {
@@ -176,12 +182,13 @@ export class MemoryInventoryStore implements InventoryStore {
     if (!item) throw new ItemNotFoundError([change.itemId]);
     if (item.version !== change.expectedVersion) throw new ConcurrentModificationError('Item changed');
     if (item.availableQuantity + change.delta < 0) throw new StockConflictError('Not enough available units');
+    const before = { entity: 'ITEM', ...item };
     item.totalQuantity += change.delta;
     item.availableQuantity += change.delta;
     item.version++;
     if (change.name !== undefined) item.name = change.name;
-    for (const event of change.events)
-      this.outbox.set(event.detail.metadata.eventId, { event, relayAfter: change.now });
+    item.adjustment = change.adjustment;
+    this.#change(before, { entity: 'ITEM', ...item });
   }
 
   async findDueReservations(now: string, limit: number): Promise<Reservation[]> {
@@ -205,16 +212,5 @@ export class MemoryInventoryStore implements InventoryStore {
       bookings.add(bookingId);
     }
     return [...bookings];
-  }
-
-  async findDueOutbox(now: string, limit: number): Promise<OutgoingEvent[]> {
-    return [...this.outbox.values()]
-      .filter((o) => o.relayAfter <= now)
-      .slice(0, limit)
-      .map((o) => o.event);
-  }
-
-  async markPublished(eventIds: readonly string[]): Promise<void> {
-    for (const id of eventIds) this.outbox.delete(id);
   }
 }

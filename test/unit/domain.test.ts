@@ -146,7 +146,6 @@ describe('store: cancellation reasons become domain errors', () => {
       next: reservation,
       movements: reservation.items.map((l) => ({ ...l, from: 'available', to: 'reserved' })),
       movementType: 'RESERVE',
-      events: [],
       now: '2026-01-01T00:00:00.000Z',
     });
   const cancelled = (reasons: { Code: string; Item?: Record<string, unknown> }[]) =>
@@ -212,7 +211,6 @@ describe('store: cancellation reasons become domain errors', () => {
       next: { ...reservation, status: 'RELEASED', version: 2 },
       movements: reservation.items.map((l) => ({ ...l, from: 'reserved', to: 'available' })),
       movementType: 'RELEASE',
-      events: [],
       now: '2026-01-01T00:01:00.000Z',
     });
     const deletes = (ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? []).flatMap(

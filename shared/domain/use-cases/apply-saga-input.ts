@@ -8,7 +8,7 @@ import {
 import { canonicalBookingId } from '../limits.ts';
 import type { Reservation } from '../model.ts';
 import type { Causation, Dependencies } from '../ports.ts';
-import { isoNow, MAX_DECISION_ATTEMPTS, publishCommitted } from './shared.ts';
+import { isoNow, MAX_DECISION_ATTEMPTS } from './shared.ts';
 
 /** What applying one input did. */
 export interface SagaOutcome {
@@ -30,8 +30,8 @@ export const RECLAIM_LIMIT_PER_ITEM = 25;
  *
  * 1. Read the booking's record (strongly consistent), or take the one the caller just read.
  * 2. Decide with the table (`decide`): a replay or nothing-to-do writes nothing.
- * 3. Otherwise write the decision in one conditional transaction (record, stock moves,
- *    ledger, holds, answers in the outbox) and publish its answers after the commit.
+ * 3. Otherwise write the decision in one conditional transaction (the record with its
+ *    answers, stock moves, ledger, holds); the table's change stream publishes the answers.
  * 4. A lost race (the record changed) reads and decides again.
  * 5. Too little stock: reclaim the due holds on the short items (cost follows what is due
  *    there) and decide again; if still short, write the decision's refusal instead.
@@ -100,8 +100,8 @@ export async function reclaimDueHolds(itemIds: readonly string[], deps: Dependen
 }
 
 async function commit(decision: WriteDecision, deps: Dependencies): Promise<SagaOutcome> {
+  // The answers are in the committed row: the change stream publishes them.
   await deps.store.writeReservation(decision.write);
-  await publishCommitted(deps, decision.write.events);
   return {
     effect: decision.effect,
     applied: true,

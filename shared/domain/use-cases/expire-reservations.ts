@@ -51,19 +51,3 @@ export async function expireDueReservations(input: ExpireInput, deps: Dependenci
   }
   return result;
 }
-
-/**
- * Publishes outbox entries left behind by a crash between commit and publish, or by a
- * failed publish. Ids are deterministic, so a second publish is a duplicate downstream
- * can drop.
- */
-export async function relayOutbox(
-  input: { limit: number },
-  deps: Dependencies,
-): Promise<{ relayed: number }> {
-  const due = await deps.store.findDueOutbox(isoNow(deps), input.limit);
-  if (due.length === 0) return { relayed: 0 };
-  await deps.publisher.publish(due);
-  await deps.store.markPublished(due.map((e) => e.detail.metadata.eventId));
-  return { relayed: due.length };
-}

@@ -1,8 +1,7 @@
 import { ItemNotFoundError, StockConflictError, ValidationError } from '../errors.ts';
 import { ITEM_ID_PATTERN } from '../model.ts';
-import { inventoryAdjusted } from '../outgoing-events.ts';
-import type { Causation, Dependencies, StoredItem } from '../ports.ts';
-import { isoNow, publishCommitted, withDecisionRetries } from './shared.ts';
+import type { Causation, Dependencies, ItemAdjustment, StoredItem } from '../ports.ts';
+import { isoNow, withDecisionRetries } from './shared.ts';
 
 export interface PutItemInput extends Causation {
   itemId: string;
@@ -17,7 +16,7 @@ export interface PutItemInput extends Causation {
  * 2. Present: the total changes by `delta` and so does `available`; refused with
  *    STOCK_CONFLICT when the new total is below `reserved + confirmed`.
  * 3. The write is conditioned on the version read; a race re-reads and re-decides.
- * 4. Publish InventoryAdjusted.
+ * 4. The row carries the change: the stream publishes InventoryAdjusted.
  */
 export async function putItem(
   input: PutItemInput,
@@ -41,9 +40,8 @@ export async function putItem(
         updatedAt: now,
         version: 1,
       };
-      const events = [inventoryAdjusted(item, input.totalQuantity, 'CREATED', input, now)];
-      await deps.store.createItem(item, 'CREATED', events);
-      await publishCommitted(deps, events);
+      item.adjustment = adjustmentOf(input.totalQuantity, 'CREATED', item.version, now, input);
+      await deps.store.createItem(item, 'CREATED');
       return { outcome: 'created', item };
     }
     const delta = input.totalQuantity - current.totalQuantity;
@@ -55,17 +53,16 @@ export async function putItem(
       );
     }
     const item = applyDelta(current, delta, now, input.name);
-    const events = [inventoryAdjusted(item, delta, 'SET_TOTAL', input, now)];
+    item.adjustment = adjustmentOf(delta, 'SET_TOTAL', item.version, now, input);
     await deps.store.changeStock({
       itemId: input.itemId,
       delta,
       name: input.name,
       expectedVersion: current.version,
       reason: 'SET_TOTAL',
-      events,
+      adjustment: item.adjustment,
       now,
     });
-    await publishCommitted(deps, events);
     return { outcome: 'updated', item };
   });
 }
@@ -78,7 +75,7 @@ export interface AdjustStockInput extends Causation {
 
 /**
  * Replenishes (delta > 0) or shrinks (delta < 0) an item's stock; available never goes
- * below zero (STOCK_CONFLICT). Conditioned on the version read; publishes InventoryAdjusted.
+ * below zero (STOCK_CONFLICT). Conditioned on the version read; the stream publishes InventoryAdjusted.
  */
 export async function adjustStock(input: AdjustStockInput, deps: Dependencies): Promise<StoredItem> {
   assertItemId(input.itemId);
@@ -96,18 +93,37 @@ export async function adjustStock(input: AdjustStockInput, deps: Dependencies): 
     }
     const now = isoNow(deps);
     const item = applyDelta(current, input.delta, now);
-    const events = [inventoryAdjusted(item, input.delta, input.reason, input, now)];
+    item.adjustment = adjustmentOf(input.delta, input.reason, item.version, now, input);
     await deps.store.changeStock({
       itemId: input.itemId,
       delta: input.delta,
       expectedVersion: current.version,
       reason: input.reason,
-      events,
+      adjustment: item.adjustment,
       now,
     });
-    await publishCommitted(deps, events);
     return item;
   });
+}
+
+/** What the change stream publishes as `InventoryAdjusted` for the item version `version`. */
+function adjustmentOf(
+  delta: number,
+  reason: string,
+  version: number,
+  at: string,
+  cause: Causation,
+): ItemAdjustment {
+  return {
+    delta,
+    reason,
+    version,
+    at,
+    causation: {
+      correlationId: cause.correlationId,
+      ...(cause.causationId ? { causationId: cause.causationId } : {}),
+    },
+  };
 }
 
 function applyDelta(current: StoredItem, delta: number, now: string, name?: string): StoredItem {

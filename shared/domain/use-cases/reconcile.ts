@@ -1,6 +1,7 @@
 import { ConcurrentModificationError } from '../errors.ts';
-import type { Item, Reservation } from '../model.ts';
+import type { QuantityBucket } from '../model.ts';
 import type { StoredItem } from '../ports.ts';
+import { CHECKPOINT_SETTLE_SECONDS } from '../retention.ts';
 
 /** Reserved and confirmed units of one item as some source of truth says. */
 export interface Counters {
@@ -8,106 +9,293 @@ export interface Counters {
   confirmed: number;
 }
 
+/** The three buckets of an item's stock (total is their sum). */
+export interface Buckets extends Counters {
+  available: number;
+}
+
+/** One stock-ledger row: `quantity` units moved between two buckets, at ledger `position`. */
+export interface LedgerMove {
+  /** The row's sort key: ledger rows sort by the time their writer decided. */
+  position: string;
+  at: string;
+  quantity: number;
+  from: QuantityBucket;
+  to: QuantityBucket;
+}
+
+/**
+ * What the reconciler remembers per item: the reserved and confirmed units the ledger adds
+ * up to as of `position` (every ledger row up to and including it), and the item as it last
+ * found it agreeing with its ledger, so an item nobody touched since costs no ledger read.
+ * (Reserved and confirmed only: items seeded directly, as the local cloud does, have no
+ * ledger row for their initial stock; available follows from the invariant.)
+ */
+export interface Checkpoint {
+  itemId: string;
+  /** Sort key of the last ledger row summarised; '' before the first audit. */
+  position: string;
+  counters: Counters;
+  verified?: Buckets & { version: number; total: number };
+  /** Bumped on every write; writes are conditioned on it (two audits never interleave). */
+  revision: number;
+  at: string;
+}
+
 /** What the reconciler reads and writes; the DynamoDB adapter is `DynamoDbAuditStore`. */
 export interface AuditStore {
-  /** Every item and every reservation (a full read of the table, paginated). */
-  scan(): Promise<{ items: StoredItem[]; reservations: Reservation[] }>;
-  /** Reserved/confirmed per the item's stock-movement ledger, read consistently. */
-  ledgerCounters(itemId: string): Promise<Counters>;
+  /** Ids of every item, a page at a time (the items index). */
+  listItemIds(cursor?: string): Promise<{ itemIds: string[]; cursor?: string }>;
+  /** Items and their checkpoints, read consistently. */
+  getItemsWithCheckpoints(
+    itemIds: readonly string[],
+  ): Promise<Map<string, { item?: StoredItem; checkpoint?: Checkpoint }>>;
+  /** One item, read consistently. */
   getItem(itemId: string): Promise<StoredItem | undefined>;
-  /** Sets the counters if the item is still at `version`; ConcurrentModificationError otherwise. */
-  repairItem(item: StoredItem, counters: Counters & { available: number }, now: string): Promise<void>;
+  /** The item's ledger rows after `position` ('' = all), in key order, read consistently. */
+  ledgerAfter(itemId: string, position: string): Promise<LedgerMove[]>;
+  /** Writes the checkpoint if it is still at `previousRevision` (absent when undefined). */
+  saveCheckpoint(checkpoint: Checkpoint, previousRevision: number | undefined): Promise<void>;
+  /** Sets the counters if the item is still at its version; ConcurrentModificationError otherwise. */
+  repairItem(item: StoredItem, buckets: Buckets, now: string): Promise<void>;
 }
 
 export interface Drift {
   itemId: string;
-  actual: Counters & { available: number; total: number };
+  actual: Buckets & { total: number };
+  /** What the ledger adds up to (written in the same transactions as the counters). */
   expected: Counters;
   /** What the reconciler did about it. */
-  action: 'reported' | 'repaired' | 'skipped-ledger-disagrees' | 'skipped-negative-available';
+  action: 'reported' | 'repaired' | 'skipped-negative-ledger' | 'skipped-negative-available';
 }
 
 export interface ReconcileResult {
   itemsChecked: number;
-  reservationsChecked: number;
+  /** Items whose ledger was read because they changed since their checkpoint. */
+  itemsRead: number;
+  ledgerRowsRead: number;
+  /** Items that disagreed on a first read but agreed once read consistently again (traffic). */
+  suspectsCleared: number;
+  /** Items that kept changing through every confirmation attempt: neither drift nor clean; next run. */
+  unconfirmed: string[];
+  /** Confirmed drift only. */
   drifts: Drift[];
 }
 
-/** Sums RESERVED and CONFIRMED reservation lines per item. */
-export function expectedFromReservations(reservations: readonly Reservation[]): Map<string, Counters> {
-  const expected = new Map<string, Counters>();
-  for (const r of reservations) {
-    if (r.status !== 'RESERVED' && r.status !== 'CONFIRMED') continue;
-    for (const line of r.items) {
-      const counters = expected.get(line.itemId) ?? { reserved: 0, confirmed: 0 };
-      if (r.status === 'RESERVED') counters.reserved += line.quantity;
-      else counters.confirmed += line.quantity;
-      expected.set(line.itemId, counters);
-    }
+const ZERO: Counters = { reserved: 0, confirmed: 0 };
+
+/** Adds ledger moves to reserved/confirmed counters. */
+export function applyMoves(start: Counters, moves: readonly LedgerMove[]): Counters {
+  const c = { ...start };
+  for (const m of moves) {
+    if (m.from === 'reserved' || m.from === 'confirmed') c[m.from] -= m.quantity;
+    if (m.to === 'reserved' || m.to === 'confirmed') c[m.to] += m.quantity;
   }
-  return expected;
+  return c;
 }
 
-const sameCounters = (a: Counters, b: Counters) => a.reserved === b.reserved && a.confirmed === b.confirmed;
-const invariantHolds = (i: Item) =>
-  i.totalQuantity === i.availableQuantity + i.reservedQuantity + i.confirmedQuantity;
+const bucketsOf = (i: StoredItem): Buckets & { total: number } => ({
+  available: i.availableQuantity,
+  reserved: i.reservedQuantity,
+  confirmed: i.confirmedQuantity,
+  total: i.totalQuantity,
+});
+/** Counters as the ledger says, and the invariant total = available + reserved + confirmed. */
+const agrees = (item: StoredItem, want: Counters) =>
+  item.reservedQuantity === want.reserved &&
+  item.confirmedQuantity === want.confirmed &&
+  item.totalQuantity === item.availableQuantity + item.reservedQuantity + item.confirmedQuantity;
+const unchangedSince = (item: StoredItem, verified: Checkpoint['verified']) =>
+  verified !== undefined &&
+  item.version === verified.version &&
+  item.totalQuantity === verified.total &&
+  item.availableQuantity === verified.available &&
+  agrees(item, verified);
 
 /**
- * Finds items whose counters disagree with the reservations and, with `repair`, fixes them.
+ * Finds items whose stock counters disagree with their ledger and, with `repair`, sets them
+ * to what the ledger says. An audit costs what changed since the last one, not the table's
+ * history, and reports drift only when it is real under any live traffic.
  *
- * 1. Scan items and reservations; expected reserved/confirmed per item = sums over
- *    RESERVED/CONFIRMED reservation lines. An item drifts if its counters differ or its
- *    invariant is broken.
- * 2. Repair each drifting item without racing live traffic: read the item (version v),
- *    recompute from its ledger (written in the same transactions as the counters), and
- *    write conditioned on version v. Any reservation change since bumps the version, so
- *    the write fails and the item is read again. If the ledger disagrees with the scanned
- *    reservations (traffic since the scan, or a damaged ledger), or available would go
- *    negative, the item is only reported; the next run looks again.
+ * Drift: reserved or confirmed differ from what the ledger adds up to, or
+ * total ≠ available + reserved + confirmed.
+ *
+ * 1. List the item ids; read every item and its checkpoint consistently (batches of 50).
+ * 2. An item exactly as its checkpoint last verified it (same version, same counters) is
+ *    clean: every transaction that moves stock bumps the version and writes a ledger row.
+ * 3. Otherwise read the ledger rows after the checkpoint's position: expected = checkpoint
+ *    counters + those moves. Agreeing with the item: clean.
+ * 4. A disagreement is only a suspect: traffic may have committed between the item read and
+ *    the ledger read. Confirm it: read the item, the ledger delta, the item again; only when
+ *    the version did not move between the two item reads is the pair consistent, and only
+ *    then does a disagreement count as drift. An item that keeps changing through every
+ *    attempt is reported as unconfirmed (not drift) and looked at again next run.
+ * 5. Advance the checkpoint to the last ledger row older than `CHECKPOINT_SETTLE_SECONDS`
+ *    (a row's key is its writer's decision time, so a younger-keyed row may still commit),
+ *    recording the item as verified when it agreed.
+ * 6. With `repair`, set a confirmed drifting item to the ledger's counters (available =
+ *    total − reserved − confirmed), conditioned on the version confirmed; a concurrent
+ *    change makes the write fail and the item is confirmed again. A ledger that adds up
+ *    to a negative counter, or a repair that would make available negative, is only reported.
  */
 export async function reconcile(
-  input: { repair: boolean; now: string; maxRepairAttempts?: number },
+  input: { repair: boolean; now: string; confirmAttempts?: number },
   store: AuditStore,
 ): Promise<ReconcileResult> {
-  const { items, reservations } = await store.scan();
-  const expected = expectedFromReservations(reservations);
-  const drifts: Drift[] = [];
-  for (const item of items) {
-    const want = expected.get(item.itemId) ?? { reserved: 0, confirmed: 0 };
-    const have = { reserved: item.reservedQuantity, confirmed: item.confirmedQuantity };
-    if (sameCounters(want, have) && invariantHolds(item)) continue;
-    const drift: Drift = {
-      itemId: item.itemId,
-      actual: { ...have, available: item.availableQuantity, total: item.totalQuantity },
-      expected: want,
-      action: 'reported',
-    };
-    if (input.repair) drift.action = await repairOne(item.itemId, want, input, store);
-    drifts.push(drift);
-  }
-  return { itemsChecked: items.length, reservationsChecked: reservations.length, drifts };
+  const result: ReconcileResult = {
+    itemsChecked: 0,
+    itemsRead: 0,
+    ledgerRowsRead: 0,
+    suspectsCleared: 0,
+    unconfirmed: [],
+    drifts: [],
+  };
+  const settledBefore = new Date(Date.parse(input.now) - CHECKPOINT_SETTLE_SECONDS * 1000).toISOString();
+  let cursor: string | undefined;
+  do {
+    const page = await store.listItemIds(cursor);
+    cursor = page.cursor;
+    for (let i = 0; i < page.itemIds.length; i += 50) {
+      const found = await store.getItemsWithCheckpoints(page.itemIds.slice(i, i + 50));
+      for (const [itemId, { item, checkpoint }] of found) {
+        if (!item) continue;
+        result.itemsChecked++;
+        await auditItem(itemId, item, checkpoint, { ...input, settledBefore }, store, result);
+      }
+    }
+  } while (cursor);
+  return result;
 }
 
-async function repairOne(
+async function auditItem(
   itemId: string,
-  fromReservations: Counters,
-  input: { now: string; maxRepairAttempts?: number },
+  first: StoredItem,
+  checkpoint: Checkpoint | undefined,
+  input: { repair: boolean; now: string; settledBefore: string; confirmAttempts?: number },
+  store: AuditStore,
+  result: ReconcileResult,
+): Promise<void> {
+  if (checkpoint && unchangedSince(first, checkpoint.verified)) return;
+  const base = checkpoint ?? { position: '', counters: ZERO };
+  const read = async () => {
+    const moves = await store.ledgerAfter(itemId, base.position);
+    result.ledgerRowsRead += moves.length;
+    return moves;
+  };
+  result.itemsRead++;
+  let item = first;
+  let moves = await read();
+  let expected = applyMoves(base.counters, moves);
+  let consistent = agrees(item, expected);
+  if (!consistent) {
+    // A suspect: confirm with a bracketed consistent read before it counts.
+    const confirmed = await confirm(itemId, read, base.counters, input.confirmAttempts ?? 5, store);
+    if (confirmed === 'gone') return;
+    if (confirmed === 'busy') {
+      result.unconfirmed.push(itemId);
+      return;
+    }
+    ({ item, moves, expected } = confirmed);
+    consistent = agrees(item, expected);
+    if (consistent) result.suspectsCleared++;
+  }
+  let drift: Drift | undefined;
+  if (!consistent) {
+    drift = { itemId, actual: bucketsOf(item), expected, action: 'reported' };
+    if (expected.reserved < 0 || expected.confirmed < 0) {
+      drift.action = 'skipped-negative-ledger';
+    } else if (item.totalQuantity - expected.reserved - expected.confirmed < 0) {
+      drift.action = 'skipped-negative-available';
+    } else if (input.repair) {
+      drift.action = await repair(itemId, item, expected, read, base.counters, input, store);
+    }
+    result.drifts.push(drift);
+  }
+  await advance(itemId, checkpoint, moves, input, consistent ? item : undefined, store);
+}
+
+type Confirmed = { item: StoredItem; moves: LedgerMove[]; expected: Counters } | 'gone' | 'busy';
+
+/** Item, ledger delta, item again: a consistent pair only if the version did not move. */
+async function confirm(
+  itemId: string,
+  read: () => Promise<LedgerMove[]>,
+  start: Counters,
+  attempts: number,
+  store: AuditStore,
+): Promise<Confirmed> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const before = await store.getItem(itemId);
+    if (!before) return 'gone';
+    const moves = await read();
+    const after = await store.getItem(itemId);
+    if (!after) return 'gone';
+    if (after.version === before.version) return { item: after, moves, expected: applyMoves(start, moves) };
+  }
+  return 'busy';
+}
+
+async function repair(
+  itemId: string,
+  confirmedItem: StoredItem,
+  confirmedExpected: Counters,
+  read: () => Promise<LedgerMove[]>,
+  start: Counters,
+  input: { now: string; confirmAttempts?: number },
   store: AuditStore,
 ): Promise<Drift['action']> {
-  for (let attempt = 1; attempt <= (input.maxRepairAttempts ?? 5); attempt++) {
-    const item = await store.getItem(itemId);
-    if (!item) return 'reported';
-    const ledger = await store.ledgerCounters(itemId);
-    // Traffic since the scan, or a ledger that is itself off: report, and let the next run look again.
-    if (!sameCounters(ledger, fromReservations)) return 'skipped-ledger-disagrees';
-    const available = item.totalQuantity - ledger.reserved - ledger.confirmed;
-    if (available < 0) return 'skipped-negative-available';
+  let item = confirmedItem;
+  let expected = confirmedExpected;
+  for (let attempt = 1; attempt <= (input.confirmAttempts ?? 5); attempt++) {
     try {
-      await store.repairItem(item, { ...ledger, available }, input.now);
+      const available = item.totalQuantity - expected.reserved - expected.confirmed;
+      await store.repairItem(item, { ...expected, available }, input.now);
       return 'repaired';
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError)) throw error;
     }
+    const again = await confirm(itemId, read, start, input.confirmAttempts ?? 5, store);
+    if (again === 'gone' || again === 'busy') return 'reported';
+    ({ item, expected } = again);
+    if (agrees(item, expected)) return 'repaired';
   }
   throw new ConcurrentModificationError(`Item ${itemId} kept changing during repair`);
+}
+
+/** Moves the checkpoint past the settled rows; records the item as verified when it agreed. */
+async function advance(
+  itemId: string,
+  checkpoint: Checkpoint | undefined,
+  moves: readonly LedgerMove[],
+  input: { now: string; settledBefore: string },
+  verifiedItem: StoredItem | undefined,
+  store: AuditStore,
+): Promise<void> {
+  const settled = moves.filter((m) => m.at < input.settledBefore);
+  const position = settled.at(-1)?.position ?? checkpoint?.position ?? '';
+  const counters = applyMoves(checkpoint?.counters ?? ZERO, settled);
+  const verified = verifiedItem ? { ...bucketsOf(verifiedItem), version: verifiedItem.version } : undefined;
+  if (
+    checkpoint &&
+    position === checkpoint.position &&
+    JSON.stringify(verified) === JSON.stringify(checkpoint.verified)
+  ) {
+    return;
+  }
+  try {
+    await store.saveCheckpoint(
+      {
+        itemId,
+        position,
+        counters,
+        ...(verified ? { verified } : {}),
+        revision: (checkpoint?.revision ?? 0) + 1,
+        at: input.now,
+      },
+      checkpoint?.revision,
+    );
+  } catch (error) {
+    // Another audit moved it meanwhile: its checkpoint is as good as ours.
+    if (!(error instanceof ConcurrentModificationError)) throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { ConcurrentModificationError, ValidationError } from '../errors.ts';
 import { ITEM_ID_PATTERN, MAX_LINE_QUANTITY, MAX_LINES } from '../limits.ts';
 import { normaliseLines, type ReservationLine } from '../model.ts';
-import type { Dependencies, OutgoingEvent } from '../ports.ts';
+import type { Dependencies } from '../ports.ts';
 
 /** How often a use case re-reads and re-decides after losing a race. */
 export const MAX_DECISION_ATTEMPTS = 8;
@@ -34,32 +34,6 @@ export async function withDecisionRetries<T>(attempt: () => Promise<T>): Promise
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError) || n >= MAX_DECISION_ATTEMPTS) throw error;
     }
-  }
-}
-
-/**
- * Publishes events whose state change is committed (their outbox rows exist) and removes
- * the outbox rows. A failure is logged, not thrown: the change stands and the outbox relay
- * publishes the events later with the same ids.
- */
-export async function publishCommitted(deps: Dependencies, events: readonly OutgoingEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await deps.publisher.publish(events);
-  } catch (error) {
-    deps.log?.warn('Publish after commit failed; the outbox relay will publish', {
-      eventIds: events.map((e) => e.detail.metadata.eventId),
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return;
-  }
-  try {
-    await deps.store.markPublished(events.map((e) => e.detail.metadata.eventId));
-  } catch (error) {
-    // The events are out; at worst the relay publishes them once more, with the same ids.
-    deps.log?.warn('Could not clear outbox entries', {
-      error: error instanceof Error ? error.message : String(error),
-    });
   }
 }
 

@@ -7,10 +7,11 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/aws-clients.ts';
+import { publishChanges } from '../../../shared/adapters/change-stream.ts';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
 import { DynamoDbInventoryStore } from '../../../shared/adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge-publisher.ts';
-import { confirmBooking, relayOutbox, reserveBooking } from '../../../shared/domain/use-cases/index.ts';
+import { confirmBooking, reserveBooking } from '../../../shared/domain/use-cases/index.ts';
 import {
   createTestTables,
   invariantHolds,
@@ -121,9 +122,21 @@ describe('throttling', () => {
   });
 });
 
-describe('EventBridge', () => {
+describe('the change stream publisher (functions/publish-changes.ts)', () => {
   const eventBridge = mockClient(EventBridgeClient);
   beforeEach(() => eventBridge.reset());
+  const publisher = () =>
+    new EventBridgePublisher({
+      client: new EventBridgeClient({ region: 'us-east-1' }),
+      eventBusName: 'bus',
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+  /** Commits with the plain store (nothing published), then reads what the stream holds. */
+  const committed = async (work: (d: ReturnType<typeof deps>) => Promise<unknown>) => {
+    await t.stream.drain();
+    await work(deps(t.plainStore));
+    return t.stream.drain();
+  };
 
   it('a partial PutEvents failure is retried for the failed entries only', async () => {
     eventBridge
@@ -133,16 +146,17 @@ describe('EventBridge', () => {
         Entries: [{ EventId: 'e1' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
       })
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e2' }] });
-    const publisher = new EventBridgePublisher({
-      client: new EventBridgeClient({ region: 'us-east-1' }),
-      eventBusName: 'bus',
-      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
-    });
     await seedItem(t.doc, t.tableName, 'F-PARTIAL', 5);
     const bookingId = randomUUID();
-    const d = { store: t.store, publisher, clock: new ManualClock(new Date()), log: silentLog };
-    await confirmBooking({ bookingId, correlationId: 'c' }, d);
-    await reserveBooking({ bookingId, items: [{ itemId: 'F-PARTIAL', quantity: 1 }], correlationId: 'c' }, d);
+    const changes = await committed(async (d) => {
+      await confirmBooking({ bookingId, correlationId: 'c', paymentId: 'p' }, d);
+      await reserveBooking(
+        { bookingId, items: [{ itemId: 'F-PARTIAL', quantity: 1 }], correlationId: 'c' },
+        d,
+      );
+    });
+    const result = await publishChanges(changes, publisher());
+    expect(result.failedAt).toBeUndefined();
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls).toHaveLength(2);
     expect(calls[0]?.args[0].input.Entries).toHaveLength(2);
@@ -150,34 +164,103 @@ describe('EventBridge', () => {
     expect(calls[1]?.args[0].input.Entries?.[0]).toEqual(calls[0]?.args[0].input.Entries?.[1]);
   });
 
-  it('a crash between commit and publish: the outbox relay publishes later with the same ids, state counted once', async () => {
+  it('fails mid-batch: reports the first change it could not publish; delivering again from there publishes each event under one id', async () => {
+    await seedItem(t.doc, t.tableName, 'F-MID', 50);
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    const changes = await committed(async (d) => {
+      for (const bookingId of ids) {
+        await reserveBooking({ bookingId, items: [{ itemId: 'F-MID', quantity: 1 }], correlationId: 'c' }, d);
+      }
+    });
+    // The first PutEvents (10 entries) goes through, the second is refused whole.
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 0,
+        Entries: Array.from({ length: 10 }, (_, i) => ({ EventId: `e${i}` })),
+      })
+      .resolves({
+        FailedEntryCount: 2,
+        Entries: [{ ErrorCode: 'ThrottlingException' }, { ErrorCode: 'ThrottlingException' }],
+      });
+    const first = await publishChanges(changes, publisher());
+    expect(first.published).toBe(10);
+    const at = changes.findIndex((c) => c.sequenceNumber === first.failedAt);
+    expect(at).toBeGreaterThan(0);
+    // The event source mapping delivers from the failed change on.
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: input.Entries.map((_, i) => ({ EventId: `r${i}` })),
+    }));
+    const second = await publishChanges(changes.slice(at), publisher());
+    expect(second.failedAt).toBeUndefined();
+    const put = eventBridge
+      .commandCalls(PutEventsCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => JSON.parse(e.Detail ?? '{}').metadata.eventId as string);
+    const { eventIdFor } = await import('../../../shared/domain/event-ids.ts');
+    expect(new Set([...put]).size).toBe(put.length);
+    expect(put.every((id) => ids.some((b) => eventIdFor(b, 'RESERVED') === id))).toBe(true);
+  });
+
+  it('a poison change is reported (left to the on-failure destination) and the changes before it are published', async () => {
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })),
+    }));
+    await seedItem(t.doc, t.tableName, 'F-POISON', 5);
+    const changes = await committed((d) =>
+      reserveBooking(
+        { bookingId: randomUUID(), items: [{ itemId: 'F-POISON', quantity: 1 }], correlationId: 'c' },
+        d,
+      ),
+    );
+    const poison = {
+      sequenceNumber: 'poison-1',
+      newImage: {
+        entity: 'RESERVATION',
+        version: 9,
+        bookingId: 'x',
+        items: [],
+        answers: [{ type: 'Nonsense' }],
+      },
+    };
+    const result = await publishChanges([...changes, poison], publisher());
+    expect(result).toMatchObject({ published: 1, failedAt: 'poison-1' });
+  });
+
+  it('a crash after the commit still publishes: the stream has the change; the redelivery replays, state counted once', async () => {
     await seedItem(t.doc, t.tableName, 'F-CRASH', 5);
-    const clock = new ManualClock(new Date());
-    const crashing = new RecordingPublisher();
-    crashing.failNext = 1; // the publish right after the commit "dies"
+    const client = localClient(t.endpoint);
+    let crash = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'TransactWriteItemsCommand' && crash) {
+          crash = false;
+          throw new Error('the function died after the commit');
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'crashAfterCommit' },
+    );
+    const { streamedStore } = await import('../../support/stream.ts');
+    const store = streamedStore(
+      new DynamoDbInventoryStore({ client: createDocumentClient(client), tableName: t.tableName }),
+      t.stream,
+    );
+    const bus = new RecordingPublisher();
+    const d = deps(store, { publisher: bus });
     const bookingId = randomUUID();
     const input = { bookingId, items: [{ itemId: 'F-CRASH', quantity: 2 }], correlationId: 'c' };
-    await reserveBooking(input, { store: t.store, publisher: crashing, clock, log: silentLog });
-    expect(crashing.published).toHaveLength(0);
+    await expect(reserveBooking(input, d)).rejects.toThrow('died after the commit');
     // The redelivered message finds the reservation and does not reserve again.
-    await reserveBooking(input, { store: t.store, publisher: crashing, clock, log: silentLog });
+    await reserveBooking(input, d);
     expect(await t.store.getItem('F-CRASH')).toMatchObject({ availableQuantity: 3, reservedQuantity: 2 });
-    // A minute later the sweeper relays the outbox.
-    clock.advance(61_000);
-    const relay = new RecordingPublisher();
-    const relayed = await relayOutbox(
-      { limit: 100 },
-      { store: t.store, publisher: relay, clock, log: silentLog },
-    );
-    const ours = relay.published.filter((e) => e.detail.data.bookingId === bookingId);
-    expect(relayed.relayed).toBeGreaterThanOrEqual(1);
-    expect(ours.map((e) => e.detailType)).toEqual(['InventoryReserved']);
     const { eventIdFor } = await import('../../../shared/domain/event-ids.ts');
-    expect(ours[0]?.detail.metadata.eventId).toBe(eventIdFor(bookingId, 'RESERVED'));
-    // Once relayed, the outbox is empty for it.
-    const again = new RecordingPublisher();
-    await relayOutbox({ limit: 100 }, { store: t.store, publisher: again, clock, log: silentLog });
-    expect(again.published.filter((e) => e.detail.data.bookingId === bookingId)).toEqual([]);
+    const ours = bus.published.filter((e) => e.detail.data.bookingId === bookingId);
+    expect(ours.map((e) => e.detail.metadata.eventId)).toEqual([eventIdFor(bookingId, 'RESERVED')]);
     expect(invariantHolds((await t.store.getItem('F-CRASH'))!)).toBe(true);
   });
 });

@@ -35,6 +35,8 @@ let publisher: RecordingPublisher;
 beforeAll(async () => {
   t = await createTestTables('http');
   publisher = new RecordingPublisher();
+  // What the functions commit reaches the bus through the table's stream.
+  t.store.publishTo(publisher);
   const deps = { store: t.store, publisher, clock: new ManualClock(new Date()), log: silentLog };
   handler = createHttpHandler(
     {
@@ -321,7 +323,6 @@ describe('idempotency settings per operation', () => {
     const cold = createHttpHandler(
       reservationRoutes({
         store: t.store,
-        publisher,
         clock: new ManualClock(new Date()),
         log: silentLog,
         createPersistenceStore: () =>

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTables, seedItem, type TestTables } from '../../support/dynamo.ts';
-import { call, type HttpHandler, httpEvent } from '../../support/http.ts';
+import { call, type HttpHandler, httpEvent, lambdaContext } from '../../support/http.ts';
 
 /**
  * The four real entry points, imported after their environment is set: DynamoDB Local for
@@ -16,6 +16,7 @@ import { call, type HttpHandler, httpEvent } from '../../support/http.ts';
 let t: TestTables;
 let server: Server;
 let base: string;
+let publishChanges: (event: unknown, context: unknown) => Promise<unknown>;
 let jwksHits = 0;
 let discoveryHits = 0;
 const putEvents: { DetailType: string; Detail: string }[] = [];
@@ -96,6 +97,7 @@ beforeAll(async () => {
   read = (await import('../../../functions/inventory-read.ts')).handler as HttpHandler;
   reservations = (await import('../../../functions/reservations.ts')).handler as HttpHandler;
   admin = (await import('../../../functions/inventory-admin.ts')).handler as HttpHandler;
+  publishChanges = (await import('../../../functions/publish-changes.ts')).handler as never;
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
@@ -116,7 +118,7 @@ describe('entry points wired at module load', () => {
     );
   });
 
-  it('reserves through the real handler with a real token, publishes InventoryReserved, replays with 200', async () => {
+  it('reserves through the real handler with a real token, replays with 200; the stream publisher puts InventoryReserved', async () => {
     await seedItem(t.doc, t.tableName, 'FN-1', 5);
     const bookingId = randomUUID();
     const token = await sign({ client_id: AUDIENCE, scope: 'inventory/write' });
@@ -135,6 +137,12 @@ describe('entry points wired at module load', () => {
     expect(again.status).toBe(200);
     expect(again.body?.reservationId).toBe(first.body?.reservationId);
 
+    // The HTTP function answers right after the commit and puts nothing on the bus ...
+    expect(putEvents.filter((e) => e.DetailType === 'InventoryReserved')).toHaveLength(0);
+    // ... the change-stream publisher does, from the committed row.
+    const records = await t.stream.drainRaw();
+    const response = await publishChanges({ Records: records } as never, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
     const reserved = putEvents
       .filter((e) => e.DetailType === 'InventoryReserved')
       .map((e) => JSON.parse(e.Detail));
@@ -158,6 +166,7 @@ describe('entry points wired at module load', () => {
       }),
     );
     expect(release).toMatchObject({ status: 200, body: { status: 'RELEASED', releaseReason: 'MANUAL' } });
+    await publishChanges({ Records: await t.stream.drainRaw() }, lambdaContext());
     const released = putEvents
       .filter((e) => e.DetailType === 'InventoryReleased')
       .map((e) => JSON.parse(e.Detail));

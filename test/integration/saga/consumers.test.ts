@@ -23,6 +23,8 @@ let consumers: Record<string, ReturnType<typeof createConsumer>>;
 beforeAll(async () => {
   t = await createTestTables('consumers');
   publisher = new RecordingPublisher();
+  // What the functions commit reaches the bus through the table's stream.
+  t.store.publishTo(publisher);
   const deps = {
     store: t.store,
     publisher,

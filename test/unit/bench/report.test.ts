@@ -125,6 +125,36 @@ describe('the report rendered from one run', () => {
     expect(renderReport(results(0.5)).markdown).not.toContain('The machine was loaded');
   });
 
+  it("renders the reconciler's cost per run when the stage ran", () => {
+    const cost = { requests: 3, rcu: 1.5, wcu: 0, ms: 12 };
+    const r = {
+      ...results(0.5),
+      reconcile: {
+        scale: 20,
+        items: 10,
+        hourlyBookings: 50,
+        rows: [
+          {
+            multiple: 1,
+            bookings: 20,
+            tableRows: 80,
+            tableMiB: 0.01,
+            fullScan: cost,
+            firstAudit: { ...cost, ledgerRowsRead: 40, drifts: 0 },
+            idleAudit: cost,
+            hourlyAudit: cost,
+          },
+        ],
+      },
+    };
+    const { markdown } = renderReport(r);
+    expect(markdown).toContain('## 6. Reconciler cost per run');
+    expect(markdown).toContain(
+      '| 1× (20 bookings) | 80 (0.01) | 3 req, 1.5 RCU, 0 WCU, 12 ms | 3 req, 1.5 RCU, 0 WCU, 12 ms, 40 ledger rows |',
+    );
+    expect(renderReport(results(0.5)).markdown).not.toContain('Reconciler cost');
+  });
+
   it('keeps the fields scripts compare runs by', () => {
     const r = results(0.5);
     const json = JSON.parse(JSON.stringify(r));
