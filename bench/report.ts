@@ -36,6 +36,14 @@ export function renderReport(r: BenchResults): Report {
       ? `**The machine was loaded during this run** (1-minute load average ${f1(m.loadAverage.start)} at the start and ${f1(m.loadAverage.end)} at the end, on ${m.cores} cores; other work was running). Absolute times are inflated and noisier than on an idle machine; ratios between implementations measured in the same run are still meaningful.`
       : `Load average ${f1(m.loadAverage.start)} at the start and ${f1(m.loadAverage.end)} at the end, on ${m.cores} cores.`,
     '',
+    ...(r.failed
+      ? [
+          `**Stages that failed in this run** (their sections are missing): ${Object.entries(r.failed)
+            .map(([k, v]) => `${k} (${v})`)
+            .join('; ')}.`,
+          '',
+        ]
+      : []),
     "DynamoDB Local is the official emulator: it serialises transactions and never reports `TransactionConflict`, so absolute latencies are not DynamoDB's; comparisons between implementations on the same emulator are meaningful.",
     '',
   ];

@@ -28,6 +28,8 @@ export interface BenchResults {
   coldStart?: ColdStartEntry[];
   coldStartAnalysis?: ColdStartAnalysis;
   reconcile?: ReconcileCostResult;
+  /** Stages that threw, with their error message. */
+  failed?: Record<string, string>;
 }
 
 /** The baseline's name among the cold-start entries. */

@@ -55,27 +55,49 @@ const bars = new cliProgress.MultiBar(
 );
 const ctx: StageContext = { quick, root, bars };
 
+/**
+ * Runs one stage; a stage that fails is recorded (results.failed, and the report says so) and
+ * the others still run, so one broken stage does not throw away the figures of the rest.
+ */
+async function stage(name: Stage, run: () => Promise<void>): Promise<void> {
+  if (!stages.has(name)) return;
+  try {
+    await run();
+  } catch (error) {
+    results.failed = { ...results.failed, [name]: error instanceof Error ? error.message : String(error) };
+    console.error(`\nstage ${name} failed:`, error);
+  }
+}
+
 try {
   if (['contention', 'cost', 'expiry', 'reconcile'].some((s) => stages.has(s as Stage))) {
     const dynamo = await startDynamoDbLocal();
     const dctx = dynamoContext(ctx, dynamo);
     try {
-      if (stages.has('contention')) results.contention = await contention(dctx);
-      if (stages.has('cost')) results.cost = await cost(dctx);
-      if (stages.has('expiry')) results.expiry = await expiry(dctx);
-      if (stages.has('reconcile')) results.reconcile = await reconcileStage(dctx);
+      await stage('contention', async () => {
+        results.contention = await contention(dctx);
+      });
+      await stage('cost', async () => {
+        results.cost = await cost(dctx);
+      });
+      await stage('expiry', async () => {
+        results.expiry = await expiry(dctx);
+      });
+      await stage('reconcile', async () => {
+        results.reconcile = await reconcileStage(dctx);
+      });
     } finally {
       dctx.client.destroy();
       await dynamo.stop();
     }
   }
   // Cold starts are timed with no emulator running, so nothing else of ours competes for the CPU.
-  if (stages.has('coldstart')) {
+  await stage('coldstart', async () => {
     const { entries, analysis } = await coldStart(ctx);
     results.coldStart = entries;
     results.coldStartAnalysis = analysis;
-  }
-  if (stages.has('saga')) {
+  });
+  await stage('saga', async () => {
     const { startLocalCloud } = await import('../local/cloud.ts');
     const { saga } = await import('./stages/saga.ts');
     const cloud = await startLocalCloud({
@@ -89,7 +111,7 @@ try {
     } finally {
       await cloud.stop();
     }
-  }
+  });
 } finally {
   bars.stop();
 }
@@ -106,4 +128,4 @@ for (const [name, svg] of Object.entries(report.plots))
   writeFileSync(join(root, 'bench', 'plots', name), svg);
 writeFileSync(join(root, 'BENCHMARKS.md'), report.markdown);
 console.log('\nwrote bench/results/latest.json, BENCHMARKS.md and bench/plots/');
-process.exit(0);
+process.exit(results.failed ? 1 : 0);

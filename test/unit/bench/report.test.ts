@@ -155,6 +155,16 @@ describe('the report rendered from one run', () => {
     expect(renderReport(results(0.5)).markdown).not.toContain('Reconciler cost');
   });
 
+  it('names the stages that failed instead of leaving their sections out silently', () => {
+    const { markdown } = renderReport({
+      ...results(0.5),
+      failed: { saga: 'timeout waiting for InventoryReserved:x' },
+    });
+    expect(markdown).toContain('**Stages that failed in this run**');
+    expect(markdown).toContain('saga (timeout waiting for InventoryReserved:x)');
+    expect(renderReport(results(0.5)).markdown).not.toContain('Stages that failed');
+  });
+
   it('keeps the fields scripts compare runs by', () => {
     const r = results(0.5);
     const json = JSON.parse(JSON.stringify(r));
