@@ -48,7 +48,8 @@ export class InventoryServiceStack extends Stack {
               [`${event.detailType}Dlq`, dlq.queueUrl],
               [`${event.detailType}TargetDlq`, targetDlq.queueUrl],
             ])
-            .concat(this.stateless.scheduleDlqs.map(({ name, queue }) => [name, queue.queueUrl])),
+            .concat(this.stateless.scheduleDlqs.map(({ name, queue }) => [name, queue.queueUrl]))
+            .concat([['PublisherDlq', this.stateful.publisherDlq.queueUrl]]),
         ),
       ),
       'Consumer queues and dead-letter queues by name (JSON), for npm run dlq',

@@ -60,6 +60,7 @@ export function acknowledgeNagFindings(
   const dlqs = [
     ...stack.stateful.consumerQueues.flatMap(({ dlq, targetDlq }) => [dlq, targetDlq]),
     ...stack.stateless.scheduleDlqs.map(({ queue }) => queue),
+    stack.stateful.publisherDlq,
   ];
   for (const queue of dlqs) {
     ack(queue, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });

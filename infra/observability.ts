@@ -153,6 +153,18 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
     }
+    dlqs.push({ name: 'PublisherDlq', queue: stateful.publisherDlq });
+    // The change stream falling behind means events are late (nothing is lost before 24 h).
+    const publisher = stateless.functions['publish-changes'];
+    if (publisher) {
+      alarm('PublisherIteratorAge', {
+        alarmDescription: 'The change-stream publisher is more than 5 minutes behind (runbook: publisher)',
+        metric: publisher.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: 300_000,
+        evaluationPeriods: 3,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
     for (const { name, queue } of dlqs) {
       alarm(`${name}Depth`, {
         alarmDescription: `${name} has messages (runbook: dead-letter queue)`,

@@ -1,10 +1,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BOOKING_SOURCE, PAYMENT_SOURCE } from '../events/envelope.ts';
-import { DUE_INDEX, IDEMPOTENCY_KEYS, ITEMS_INDEX, TABLE_KEYS } from '../shared/adapters/table-schema.ts';
+import {
+  DUE_INDEX,
+  IDEMPOTENCY_KEYS,
+  ITEMS_INDEX,
+  STREAM_VIEW_TYPE,
+  TABLE_KEYS,
+} from '../shared/adapters/table-schema.ts';
 import { DLQ_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS } from '../shared/domain/retention.ts';
 import type { ServiceConfig } from './config.ts';
 import { retainsData } from './removal-policy.ts';
@@ -54,6 +60,8 @@ export class Stateful extends Construct {
   readonly idempotencyTable: Table;
   readonly bus: IEventBus;
   readonly consumerQueues: ConsumerQueues[];
+  /** The on-failure destination of the change-stream publisher. */
+  readonly publisherDlq: Queue;
 
   constructor(scope: Construct, id: string, config: ServiceConfig) {
     super(scope, id);
@@ -66,6 +74,8 @@ export class Stateful extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       // Finished reservations, tombstones and recorded decisions expire (shared/domain/retention.ts).
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      // The transactional outbox: every committed decision reaches the publisher function.
+      stream: StreamViewType[STREAM_VIEW_TYPE],
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: config.deletionProtection,
       removalPolicy,
@@ -113,6 +123,12 @@ export class Stateful extends Construct {
         retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
       });
       return { event, queue, dlq, targetDlq };
+    });
+    // Where the stream's event source mapping leaves a batch it gave up on (its shard and
+    // sequence numbers, not the data): `npm run dlq -- redrive` re-reads those records.
+    this.publisherDlq = new Queue(this, 'PublisherDlq', {
+      ...queueDefaults,
+      retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
     });
   }
 }

@@ -13,11 +13,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { OAuthScope, ResourceServerScope, UserPool } from 'aws-cdk-lib/aws-cognito';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_RESERVATION_TTL_SECONDS } from '../shared/domain/limits.ts';
 import {
   DLQ_RETENTION_SECONDS,
   EVENT_MAX_AGE_SECONDS,
@@ -25,6 +27,14 @@ import {
 } from '../shared/domain/retention.ts';
 import { RESOURCE_SERVER, ROUTE_TABLE, routeKeyOf, SCOPE_DOCS, Scope } from '../shared/http/route-table.ts';
 import type { ServiceConfig } from './config.ts';
+
+/** Stream records per publisher invocation: up to 100 changes, 10 PutEvents calls of 10. */
+export const PUBLISHER_BATCH_SIZE = 100;
+/** Attempts at a failing stream batch before it goes to the on-failure DLQ. */
+export const PUBLISHER_RETRIES = 10;
+/** A change older than this goes to the on-failure DLQ (the stream keeps records 24 h). */
+export const PUBLISHER_MAX_RECORD_AGE = Duration.hours(6);
+
 import { ServiceFunction } from './service-function.ts';
 import { CONSUMER_TIMEOUT, type ConsumerQueues, type Stateful } from './stateful.ts';
 
@@ -98,27 +108,26 @@ export class Stateless extends Construct {
       environment: { CURSOR_SIGNING_KEY: cursorKey.secretValue.unsafeUnwrap() },
     }).bindTable({ table: stateful.table, access: 'read' });
     fn('reservations', 'Reserve, release and read reservations (scopes: shared/http/route-table.ts)', {
-      environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: '900' },
+      environment: { ...jwtEnv, RESERVATION_TTL_SECONDS: String(DEFAULT_RESERVATION_TTL_SECONDS) },
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
-      .bindIdempotencyTable(stateful.idempotencyTable)
-      .bindEventBus(stateful.bus);
-    fn('inventory-admin', 'Stock administration (inventory/admin)', { environment: jwtEnv })
-      .bindTable({ table: stateful.table, access: 'readWrite' })
-      .bindEventBus(stateful.bus);
+      .bindIdempotencyTable(stateful.idempotencyTable);
+    fn('inventory-admin', 'Stock administration (inventory/admin)', { environment: jwtEnv }).bindTable({
+      table: stateful.table,
+      access: 'readWrite',
+    });
+    this.#publisher(stateful);
     for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful, config);
     // One sweeper and one reconciler at a time, when the account can spare the reservation
     // (-c reservedConcurrency=true). Off by default: new accounts must keep 10 unreserved
     // executions and a reservation can fail the deploy. Overlapping runs are safe anyway
     // (every write is conditional); consumers are bounded by their mappings' MaximumConcurrency.
     const singleton = config.reservedConcurrency ? { reservedConcurrentExecutions: 1 } : {};
-    const expire = fn('expire-reservations', 'Expires due holds every minute and relays the outbox', {
+    const expire = fn('expire-reservations', 'Expires due holds every minute', {
       timeout: EXPIRY_TIMEOUT,
       environment: { EXPIRY_BATCH_LIMIT: '200' },
       ...singleton,
-    })
-      .bindTable({ table: stateful.table, access: 'readWrite' })
-      .bindEventBus(stateful.bus);
+    }).bindTable({ table: stateful.table, access: 'readWrite' });
     // Reads the ledger since its checkpoints and writes only them, unless it may repair
     // (-c reconcileRepair=true), which adds the item writes.
     const reconcile = fn(
@@ -147,13 +156,12 @@ export class Stateless extends Construct {
       description: `Consumes ${event.detailType} from its SQS queue`,
       timeout: CONSUMER_TIMEOUT,
       environment: {
-        RESERVATION_TTL_SECONDS: '900',
+        RESERVATION_TTL_SECONDS: String(DEFAULT_RESERVATION_TTL_SECONDS),
         IDEMPOTENCY_EXPIRY_SECONDS: String(IDEMPOTENCY_EXPIRY_SECONDS),
       },
     })
       .bindTable({ table: stateful.table, access: 'readWrite' })
-      .bindIdempotencyTable(stateful.idempotencyTable)
-      .bindEventBus(stateful.bus);
+      .bindIdempotencyTable(stateful.idempotencyTable);
     this.functions[event.entry] = consumer;
     consumer.addEventSource(
       new SqsEventSource(queue, {
@@ -184,6 +192,41 @@ export class Stateless extends Construct {
       ],
     });
     this.rules.push({ name: event.detailType, rule, eventBus: stateful.bus });
+  }
+
+  /**
+   * The change-stream publisher: the only function that puts events on the bus. Stream
+   * order is kept per shard (one concurrent batch per shard); a change it cannot publish is
+   * reported and retried from there, the batch bisected, for at most PUBLISHER_RETRIES
+   * attempts or PUBLISHER_MAX_RECORD_AGE, then handed to the on-failure DLQ (alarmed).
+   * Only booking records and items reach it (filter criteria): ledger and hold rows never
+   * invoke it.
+   */
+  #publisher(stateful: Stateful): void {
+    const publisher = new ServiceFunction(this, 'PublishChanges', {
+      entry: 'publish-changes',
+      description: 'Publishes the events of committed changes from the table stream',
+      timeout: Duration.seconds(30),
+    }).bindEventBus(stateful.bus);
+    this.functions['publish-changes'] = publisher;
+    publisher.addEventSource(
+      new DynamoEventSource(stateful.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: PUBLISHER_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(0),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: PUBLISHER_RETRIES,
+        maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(stateful.publisherDlq),
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: { NewImage: { entity: { S: FilterRule.or('RESERVATION', 'ITEM') } } },
+          }),
+        ],
+      }),
+    );
   }
 
   #schedule(id: string, target: ServiceFunction, every: Duration): void {

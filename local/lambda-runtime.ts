@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { localArn } from './aws-account.ts';
+import type { LocalLogs } from './logs.ts';
 
 export interface FunctionConfig {
   logicalId: string;
@@ -38,6 +40,7 @@ class Environment {
   constructor(
     readonly config: FunctionConfig,
     baseEnv: Record<string, string>,
+    logs: LocalLogs | undefined,
   ) {
     this.worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), {
       env: { ...baseEnv, ...config.environment },
@@ -46,7 +49,7 @@ class Environment {
         exportName: config.exportName,
         functionName: config.functionName,
         memoryLimitInMB: config.memorySize,
-        region: baseEnv.AWS_REGION ?? 'us-east-1',
+        functionArn: localArn('lambda', `function:${config.functionName}`),
       },
       // A Lambda environment gets no parent flags (e.g. a TypeScript loader).
       execArgv: ['--enable-source-maps'],
@@ -54,7 +57,19 @@ class Environment {
     });
     this.worker.on(
       'message',
-      (message: { id: string; ok: boolean; result?: unknown; error?: { name: string; message: string } }) => {
+      (message: {
+        type?: 'log';
+        id: string | null;
+        ok?: boolean;
+        result?: unknown;
+        error?: { name: string; message: string };
+        text?: string;
+      }) => {
+        if (message.type === 'log') {
+          logs?.write(config.functionName, message.id, message.text ?? '');
+          return;
+        }
+        if (message.id === null) return;
         const pending = this.#pending.get(message.id);
         if (!pending) return;
         this.#pending.delete(message.id);
@@ -70,8 +85,7 @@ class Environment {
     this.worker.on('exit', () => this.#fail(new InvocationError('Runtime exited', 'Runtime.ExitError')));
   }
 
-  invoke(event: unknown): Promise<unknown> {
-    const id = randomUUID();
+  invoke(id: string, event: unknown): Promise<unknown> {
     const timeoutMs = this.config.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -120,27 +134,41 @@ export class LocalFunction {
     readonly config: FunctionConfig,
     readonly baseEnv: Record<string, string>,
     readonly maxEnvironments = 10,
-  ) {}
+    readonly logs?: LocalLogs,
+  ) {
+    logs?.register(config.functionName);
+  }
 
-  async invoke(event: unknown): Promise<unknown> {
-    const env = await this.#acquire();
+  /** Runs one invocation; `trigger` says what invoked it (recorded with its logs). */
+  async invoke(event: unknown, trigger = 'direct', requestId: string = randomUUID()): Promise<unknown> {
+    const { env, cold } = await this.#acquire();
     this.invocations++;
+    this.logs?.started(
+      { requestId, functionName: this.config.functionName, trigger, startedAt: Date.now(), coldStart: cold },
+      event,
+    );
     try {
-      return await env.invoke(event);
+      const result = await env.invoke(requestId, event);
+      this.logs?.finished(requestId, {});
+      return result;
+    } catch (error) {
+      const type = error instanceof InvocationError ? error.errorType : 'Error';
+      this.logs?.finished(requestId, { error: { type, message: (error as Error).message } });
+      throw error;
     } finally {
       this.#release(env);
     }
   }
 
-  async #acquire(): Promise<Environment> {
+  async #acquire(): Promise<{ env: Environment; cold: boolean }> {
     for (;;) {
       const idle = this.#idle.pop();
-      if (idle && !idle.dead) return idle;
+      if (idle && !idle.dead) return { env: idle, cold: false };
       if (this.#all.size < this.maxEnvironments) {
-        const env = new Environment(this.config, this.baseEnv);
+        const env = new Environment(this.config, this.baseEnv, this.logs);
         this.#all.add(env);
         this.coldStarts++;
-        return env;
+        return { env, cold: true };
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }

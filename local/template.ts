@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACCOUNT_ID, REGION } from './aws-account.ts';
 
 /** A CloudFormation resource as synthesized. */
 export interface Resource {
@@ -79,8 +80,8 @@ export function readAssembly(dir: string): CloudAssembly {
 
 /** Local values of the pseudo parameters. */
 export const PSEUDO = {
-  'AWS::Region': 'us-east-1',
-  'AWS::AccountId': '000000000000',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT_ID,
   'AWS::Partition': 'aws',
   'AWS::URLSuffix': 'amazonaws.com',
   'AWS::NoValue': undefined,
@@ -97,7 +98,7 @@ export function resolve(value: unknown, refs: LocalRefs, stackName: string): unk
   const pseudo: Record<string, unknown> = {
     ...PSEUDO,
     'AWS::StackName': stackName,
-    'AWS::StackId': `arn:aws:cloudformation:us-east-1:000000000000:stack/${stackName}/local`,
+    'AWS::StackId': `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/${stackName}/local`,
   };
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);

@@ -1,25 +1,21 @@
 /**
- * npm run audit [-- --repair] [--outputs FILE] [--table NAME] [--endpoint URL]
+ * npm run audit [-- --repair] [--outputs FILE] [--table NAME] [--endpoint URL] [--region R]
  * Reconciles stock counters with the ledger and prints one row per drifting item.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuditStore } from '../../shared/adapters/audit-store.ts';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import { reconcile } from '../../shared/domain/use-cases/index.ts';
-import { flag, readOutputs } from './outputs.ts';
+import { target } from './aws.ts';
+import { flag } from './outputs.ts';
 
 const args = process.argv.slice(2);
-const outputs = readOutputs(flag(args, 'outputs'));
+const { outputs, dynamo } = target(args);
 const tableName = flag(args, 'table') ?? outputs.TableName;
 if (!tableName) {
   console.error('No table: pass --table NAME or --outputs FILE (default .local/outputs.json)');
   process.exit(2);
 }
-const endpoint =
-  flag(args, 'endpoint') ??
-  process.env.AWS_ENDPOINT_URL ??
-  (outputs.ApiUrl?.includes('127.0.0.1') ? 'http://127.0.0.1:4566' : undefined);
-const client = new DynamoDBClient(endpoint ? { endpoint } : {});
+const client = dynamo();
 const repair = args.includes('--repair');
 const result = await reconcile(
   { repair, now: new Date().toISOString() },

@@ -3,18 +3,27 @@
  * Inspects dead-letter queues and moves their messages back to the queue they came from.
  * Queue names are the keys of the stack output QueueUrls, e.g. BookingCreatedDlq.
  */
+
+import {
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import { changeRecordOf, publishChanges } from '../../shared/adapters/change-stream.ts';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
 import { target } from './aws.ts';
 import { flag } from './outputs.ts';
 
 const args = process.argv.slice(2);
 const [command, name] = args;
-const { outputs, sqs: makeSqs } = target(args);
+const { outputs, sqs: makeSqs, streams: makeStreams, eventBridge: makeEventBridge } = target(args);
 const queues = JSON.parse(outputs.QueueUrls ?? '{}') as Record<string, string>;
 if (Object.keys(queues).length === 0) {
   console.error('No QueueUrls in the outputs (pass --outputs FILE; default .local/outputs.json)');
@@ -76,6 +85,57 @@ if (command === 'list') {
       ),
     );
   if (Messages.length === 0) console.log(`${key} is empty`);
+} else if (command === 'redrive' && resolveQueue(name) === 'PublisherDlq') {
+  // The stream publisher's DLQ holds where a batch is (shard, sequence numbers), not the
+  // data: re-read those records from the stream (it keeps them 24 hours) and publish them
+  // with the publisher's own code, same ids.
+  const bus = flag(args, 'bus') ?? outputs.EventBusName;
+  if (!bus) {
+    console.error('No EventBusName in the outputs (pass --bus NAME)');
+    process.exit(2);
+  }
+  const publisher = new EventBridgePublisher({ client: makeEventBridge(), eventBusName: bus });
+  const streams = makeStreams();
+  let batches = 0;
+  let published = 0;
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queues.PublisherDlq,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 60,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    if (Messages.length === 0) break;
+    for (const m of Messages) {
+      const info = (safeJson(m.Body) as { DDBStreamBatchInfo?: StreamBatchInfo }).DDBStreamBatchInfo;
+      if (!info) {
+        console.error(`message ${m.MessageId} names no stream batch; left in the queue`);
+        continue;
+      }
+      const records = await readStreamBatch(streams, info);
+      const result = await publishChanges(
+        records.map((r) => changeRecordOf(r as never)),
+        publisher,
+      );
+      if (result.failedAt !== undefined) {
+        console.error(
+          `batch at ${info.startSequenceNumber}: publishing failed at ${result.failedAt}; left in the queue`,
+        );
+        continue;
+      }
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queues.PublisherDlq,
+          Entries: [{ Id: '0', ReceiptHandle: m.ReceiptHandle }],
+        }),
+      );
+      batches++;
+      published += result.published;
+    }
+  }
+  console.log(`redrove ${batches} stream batch(es) from PublisherDlq: ${published} event(s) published`);
 } else if (command === 'redrive') {
   const key = resolveQueue(name);
   const source = key.replace(/(Target)?Dlq$/, 'Queue');
@@ -123,4 +183,39 @@ function safeJson(text: string | undefined) {
   } catch {
     return text;
   }
+}
+
+interface StreamBatchInfo {
+  shardId: string;
+  streamArn: string;
+  startSequenceNumber: string;
+  endSequenceNumber: string;
+}
+
+/** The records of one given-up batch, read again from its shard (start to end, inclusive). */
+async function readStreamBatch(
+  streams: DynamoDBStreamsClient,
+  info: StreamBatchInfo,
+): Promise<StreamRecord[]> {
+  const { ShardIterator } = await streams.send(
+    new GetShardIteratorCommand({
+      StreamArn: info.streamArn,
+      ShardId: info.shardId,
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      SequenceNumber: info.startSequenceNumber,
+    }),
+  );
+  const records: StreamRecord[] = [];
+  let iterator = ShardIterator;
+  const end = BigInt(info.endSequenceNumber);
+  for (let page = 0; iterator && page < 100; page++) {
+    const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    for (const r of out.Records ?? []) {
+      if (BigInt(r.dynamodb?.SequenceNumber ?? '0') > end) return records;
+      records.push(r);
+    }
+    if ((out.Records ?? []).length === 0) break;
+    iterator = out.NextShardIterator;
+  }
+  return records;
 }

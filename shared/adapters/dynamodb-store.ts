@@ -29,6 +29,7 @@ import type {
   StockChange,
   StoredItem,
 } from '../domain/ports.ts';
+import { expiresAt, TTL_ATTRIBUTE } from '../domain/retention.ts';
 import { decodeCursor, encodeCursor } from './dynamodb/cursor.ts';
 import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from './retry.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
@@ -100,12 +101,29 @@ export function newItem(
   };
 }
 
-/** The stored row of a reservation; while RESERVED it sits in the due index by expiry. */
+/**
+ * The stored row of a booking's record; while RESERVED it sits in the due index by expiry.
+ * A finished record (released, expired, refused, or cancelled before it was reserved)
+ * expires after the retention every late delivery fits in (shared/domain/retention.ts);
+ * held and confirmed ones never do (a cancellation may come much later).
+ */
 export function reservationRow(reservation: Reservation): Record<string, unknown> {
+  const finished =
+    reservation.status === 'RELEASED' ||
+    reservation.status === 'EXPIRED' ||
+    reservation.status === 'REFUSED' ||
+    (reservation.status === 'PENDING' && reservation.cancelled === true);
   return {
     ...bookingKey(reservation.bookingId),
     entity: 'RESERVATION',
     ...reservation,
+    ...(finished
+      ? {
+          [TTL_ATTRIBUTE]: expiresAt(
+            reservation.decidedAt ?? reservation.releasedAt ?? reservation.createdAt,
+          ),
+        }
+      : {}),
     ...(reservation.status === 'RESERVED'
       ? {
           [DUE_INDEX.partitionKey]: `EXPIRY#${shardOf(reservation.bookingId)}`,

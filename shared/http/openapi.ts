@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ITEM_ID_PATTERN } from '../domain/limits.ts';
 import { type HttpMethodName, routeKeyOf, routeSpecOf, SCOPE_DOCS } from './route-table.ts';
 import {
   adjustmentRequest,
@@ -46,7 +47,7 @@ function access(method: HttpMethodName, path: string): Json {
 const scopesDescription = Object.entries(SCOPE_DOCS)
   .map(([scope, doc]) => `\`${scope}\`: ${doc.allows} (held by ${doc.heldBy})`)
   .join('; ');
-const itemIdParam = pathParam('itemId', { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+const itemIdParam = pathParam('itemId', { type: 'string', pattern: ITEM_ID_PATTERN.source });
 
 export function buildOpenApiDocument(): Json {
   return {

@@ -20,7 +20,7 @@ z.config(en());
 
 export const itemIdSchema = z
   .string()
-  .check(z.regex(ITEM_ID_PATTERN, 'itemId must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'));
+  .check(z.regex(ITEM_ID_PATTERN, `itemId must match ${ITEM_ID_PATTERN.source}`));
 /** A booking id: any UUID; the routes key and answer it in canonical lower case. */
 export const bookingIdSchema = z.uuid({ error: 'bookingId must be a UUID' });
 const quantitySchema = z.int().check(z.minimum(1), z.maximum(MAX_LINE_QUANTITY));

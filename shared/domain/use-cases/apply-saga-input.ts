@@ -28,7 +28,8 @@ export const RECLAIM_LIMIT_PER_ITEM = 25;
 /**
  * Applies one saga input to one booking: the decision table executed against the store.
  *
- * 1. Read the booking's record (strongly consistent), or take the one the caller just read.
+ * 1. Read the booking's record (strongly consistent), or take the one the caller just read
+ *    (or, for a new booking, assume there is none: the write's condition checks it).
  * 2. Decide with the table (`decide`): a replay or nothing-to-do writes nothing.
  * 3. Otherwise write the decision in one conditional transaction (the record with its
  *    answers, stock moves, ledger, holds); the table's change stream publishes the answers.
@@ -43,11 +44,13 @@ export async function applySagaInput(
   input: SagaInput,
   causation: Causation,
   deps: Dependencies,
-  known?: Reservation,
+  known?: Reservation | 'absent',
 ): Promise<SagaOutcome> {
   const bookingId = canonicalBookingId(bookingIdAsGiven);
   let reclaimed = false;
-  let record = known;
+  // `absent`: decide first as if the booking had no record and write on that condition (one
+  // round trip for a new booking); the write refuses if a record exists, and then it is read.
+  let record = known === 'absent' ? undefined : known;
   let fresh = known !== undefined;
   for (let attempt = 1; ; attempt++) {
     if (!fresh) record = (await deps.store.getBooking(bookingId)).reservation;

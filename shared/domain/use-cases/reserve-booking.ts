@@ -68,6 +68,8 @@ export function applyBookingCreated(
     },
     causationOf(input),
     deps,
+    // A BookingCreated is almost always for a booking not seen before: write first.
+    'absent',
   );
 }
 

@@ -1,0 +1,230 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { REGION } from './aws-account.ts';
+import { matchesPattern, type Pattern, validatePattern } from './event-pattern.ts';
+import type { RunningMapping } from './event-source-mappings.ts';
+
+/** An `AWS::Lambda::EventSourceMapping` whose source is a DynamoDB table's stream. */
+export interface StreamMappingDefinition {
+  logicalId: string;
+  functionId: string;
+  tableName: string;
+  batchSize: number;
+  bisectBatchOnError: boolean;
+  /** -1: until the record is too old. */
+  maximumRetryAttempts: number;
+  /** -1: no limit (24 h, the stream's retention). */
+  maximumRecordAgeSeconds: number;
+  reportBatchItemFailures: boolean;
+  /** The on-failure destination's queue name, if any. */
+  onFailureQueue?: string;
+  /** Filter criteria patterns (a record passes if any matches). */
+  filters: Pattern[];
+}
+
+export interface StreamMappingOptions {
+  dynamoEndpoint: string;
+  invoke(event: unknown, trigger: string): Promise<unknown>;
+  sendToQueue(queueName: string, body: string): Promise<void>;
+  log(line: string): void;
+  /** How long an idle shard waits before it is read again. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Lambda's event source mapping for a DynamoDB stream, on DynamoDB Local's Streams API:
+ * records of a shard in order, filtered by the mapping's filter criteria (the same pattern
+ * language as EventBridge), in batches; a reported failure (`batchItemFailures`, the first
+ * sequence number) or a function error retries the batch from there, bisecting it on an
+ * error when asked, until the retry or age limit, after which the batch's description goes
+ * to the on-failure destination and the shard moves on. Only then, or on success, does the
+ * shard's checkpoint advance: nothing is skipped and nothing overtakes a failed record.
+ */
+export function startStreamMapping(
+  def: StreamMappingDefinition,
+  options: StreamMappingOptions,
+): RunningMapping {
+  for (const pattern of def.filters) validatePattern(pattern);
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: REGION, credentials });
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.dynamoEndpoint,
+    region: REGION,
+    credentials,
+  });
+  const trigger = `dynamodb:${def.tableName}`;
+  const idle = options.pollIntervalMs ?? 250;
+  let running = true;
+  let streamArn: string | undefined;
+  const shards = new Map<
+    string,
+    { iterator?: string; backlog: StreamRecord[]; attempts: number; bisect: number }
+  >();
+
+  const passes = (record: StreamRecord) =>
+    def.filters.length === 0 ||
+    def.filters.some((pattern) => matchesPattern(pattern, lambdaRecord(record, streamArn)));
+
+  const refreshShards = async () => {
+    if (!streamArn) {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: def.tableName }));
+      streamArn = Table?.LatestStreamArn;
+      if (!streamArn) throw new Error(`table ${def.tableName} has no stream`);
+    }
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const id = shard.ShardId as string;
+      if (shards.has(id)) continue;
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      shards.set(id, {
+        ...(ShardIterator ? { iterator: ShardIterator } : {}),
+        backlog: [],
+        attempts: 0,
+        bisect: 1,
+      });
+    }
+  };
+
+  /** One round on one shard: fill the backlog, invoke with a batch, settle it. */
+  const pump = async (shardId: string): Promise<boolean> => {
+    const shard = shards.get(shardId);
+    if (!shard) return false;
+    if (shard.backlog.length < def.batchSize && shard.iterator) {
+      const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      shard.iterator = out.NextShardIterator;
+      shard.backlog.push(...(out.Records ?? []).filter(passes));
+    }
+    if (shard.backlog.length === 0) return false;
+    const size = Math.max(1, Math.ceil(Math.min(def.batchSize, shard.backlog.length) / shard.bisect));
+    const batch = shard.backlog.slice(0, size);
+    let failedAt = -1;
+    let errored = false;
+    try {
+      const result = (await options.invoke(
+        { Records: batch.map((r) => lambdaRecord(r, streamArn)) },
+        trigger,
+      )) as {
+        batchItemFailures?: { itemIdentifier: string }[];
+      } | null;
+      const first = def.reportBatchItemFailures ? result?.batchItemFailures?.[0]?.itemIdentifier : undefined;
+      if (first !== undefined) {
+        failedAt = batch.findIndex((r) => r.dynamodb?.SequenceNumber === first);
+        if (failedAt < 0) failedAt = 0;
+      }
+    } catch (error) {
+      errored = true;
+      failedAt = 0;
+      options.log(`[${trigger}] batch failed: ${(error as Error).message}`);
+    }
+    if (failedAt < 0) {
+      shard.backlog.splice(0, batch.length);
+      shard.attempts = 0;
+      shard.bisect = 1;
+      return true;
+    }
+    // Everything before the failed record is done: the checkpoint moves up to it.
+    shard.backlog.splice(0, failedAt);
+    shard.attempts++;
+    if (errored && def.bisectBatchOnError && size > 1) shard.bisect *= 2;
+    const head = shard.backlog[0];
+    const ageSeconds = head?.dynamodb?.ApproximateCreationDateTime
+      ? (Date.now() - new Date(head.dynamodb.ApproximateCreationDateTime).getTime()) / 1000
+      : 0;
+    const exhausted =
+      (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts) ||
+      (def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds);
+    if (exhausted) {
+      const given = shard.backlog.splice(0, Math.max(1, size - failedAt));
+      shard.attempts = 0;
+      shard.bisect = 1;
+      options.log(
+        `[${trigger}] ${given.length} record(s) given up after retries; sent to the on-failure destination`,
+      );
+      if (def.onFailureQueue) {
+        await options.sendToQueue(
+          def.onFailureQueue,
+          JSON.stringify(onFailureMessage(def, shardId, streamArn, given)),
+        );
+      }
+    }
+    return true;
+  };
+
+  const loop = (async () => {
+    while (running) {
+      let busy = false;
+      try {
+        await refreshShards();
+        for (const id of shards.keys()) {
+          while (running && (await pump(id))) busy = true;
+        }
+      } catch (error) {
+        if (running) options.log(`[${trigger}] polling failed: ${(error as Error).message}`);
+      }
+      if (!busy && running) await new Promise((r) => setTimeout(r, idle));
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      dynamo.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+/** A Streams API record as Lambda hands it to the function. */
+function lambdaRecord(record: StreamRecord, streamArn: string | undefined) {
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: REGION,
+    dynamodb: {
+      ...record.dynamodb,
+      ...(record.dynamodb?.ApproximateCreationDateTime
+        ? {
+            ApproximateCreationDateTime:
+              new Date(record.dynamodb.ApproximateCreationDateTime).getTime() / 1000,
+          }
+        : {}),
+    },
+    eventSourceARN: streamArn,
+  };
+}
+
+/** What Lambda sends to a stream mapping's on-failure destination: where the batch is, not its data. */
+function onFailureMessage(
+  def: StreamMappingDefinition,
+  shardId: string,
+  streamArn: string | undefined,
+  records: StreamRecord[],
+) {
+  return {
+    requestContext: {
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: def.maximumRetryAttempts + 1,
+    },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    DDBStreamBatchInfo: {
+      shardId,
+      startSequenceNumber: records[0]?.dynamodb?.SequenceNumber,
+      endSequenceNumber: records.at(-1)?.dynamodb?.SequenceNumber,
+      batchSize: records.length,
+      streamArn,
+    },
+  };
+}
