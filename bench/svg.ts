@@ -10,10 +10,12 @@ export function groupedBars(options: {
   series: { name: string; values: number[] }[];
   log?: boolean;
 }): string {
+  // Many groups: labels are slanted so that long function names do not overlap.
+  const slanted = options.groups.length > 6;
   const width = 720;
-  const height = 360;
+  const height = slanted ? 420 : 360;
   const left = 70;
-  const bottom = 50;
+  const bottom = slanted ? 110 : 50;
   const top = 40;
   const plotH = height - top - bottom;
   const plotW = width - left - 20;
@@ -32,10 +34,13 @@ export function groupedBars(options: {
 <text x="${(x + barW / 2).toFixed(1)}" y="${(top + plotH - h - 3).toFixed(1)}" font-size="9" text-anchor="middle">${formatNumber(v)}</text>`;
     }),
   );
-  const labels = options.groups.map(
-    (g, gi) =>
-      `<text x="${(left + gi * groupW + groupW / 2).toFixed(1)}" y="${height - bottom + 18}" font-size="12" text-anchor="middle">${esc(g)}</text>`,
-  );
+  const labels = options.groups.map((g, gi) => {
+    const x = (left + gi * groupW + groupW / 2).toFixed(1);
+    const y = height - bottom + 18;
+    return slanted
+      ? `<text x="${x}" y="${y}" font-size="11" text-anchor="end" transform="rotate(-35 ${x} ${y})">${esc(g)}</text>`
+      : `<text x="${x}" y="${y}" font-size="12" text-anchor="middle">${esc(g)}</text>`;
+  });
   const legend = options.series.map(
     (s, si) =>
       `<rect x="${left + si * 170}" y="${height - 18}" width="10" height="10" fill="${COLORS[si % COLORS.length]}"/><text x="${left + si * 170 + 14}" y="${height - 9}" font-size="11">${esc(s.name)}</text>`,
@@ -115,4 +120,90 @@ function formatNumber(v: number): string {
   if (Math.abs(v) >= 100) return v.toFixed(0);
   if (Math.abs(v) >= 1) return v.toFixed(1);
   return v.toPrecision(2);
+}
+
+/**
+ * Lines on log-log axes (decades labelled), with an optional marked x (e.g. a crossover).
+ * Non-positive values are left out: a log axis has no place for them.
+ */
+export function logLogLines(options: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: { name: string; points: { x: number; y: number }[] }[];
+  marker?: { x: number; label: string };
+}): string {
+  const width = 720;
+  const height = 400;
+  const left = 80;
+  const right = 20;
+  const top = 40;
+  const bottom = 70;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const points = options.series.flatMap((s) => s.points).filter((p) => p.x > 0 && p.y > 0);
+  const xs = [...points.map((p) => p.x), ...(options.marker ? [options.marker.x] : [])];
+  const ys = points.map((p) => p.y);
+  const x0 = Math.floor(Math.log10(Math.min(...xs)));
+  const x1 = Math.ceil(Math.log10(Math.max(...xs)));
+  const y0 = Math.floor(Math.log10(Math.min(...ys)));
+  const y1 = Math.max(y0 + 1, Math.ceil(Math.log10(Math.max(...ys))));
+  const sx = (x: number) => left + ((Math.log10(x) - x0) / Math.max(1, x1 - x0)) * plotW;
+  const sy = (y: number) => top + plotH - ((Math.log10(y) - y0) / (y1 - y0)) * plotH;
+  const grid: string[] = [];
+  for (let d = x0; d <= x1; d++) {
+    grid.push(
+      `<line x1="${sx(10 ** d).toFixed(1)}" y1="${top}" x2="${sx(10 ** d).toFixed(1)}" y2="${top + plotH}" stroke="#ddd"/>`,
+      `<text x="${sx(10 ** d).toFixed(1)}" y="${top + plotH + 16}" font-size="11" text-anchor="middle">${esc(compact(10 ** d))}</text>`,
+    );
+  }
+  for (let d = y0; d <= y1; d++) {
+    grid.push(
+      `<line x1="${left}" y1="${sy(10 ** d).toFixed(1)}" x2="${left + plotW}" y2="${sy(10 ** d).toFixed(1)}" stroke="#ddd"/>`,
+      `<text x="${left - 6}" y="${(sy(10 ** d) + 4).toFixed(1)}" font-size="11" text-anchor="end">${esc(compact(10 ** d))}</text>`,
+    );
+  }
+  const lines = options.series.flatMap((s, si) => {
+    const ps = s.points.filter((p) => p.x > 0 && p.y > 0);
+    const color = COLORS[si % COLORS.length];
+    return [
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${ps.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')}"/>`,
+      ...ps.map(
+        (p) =>
+          `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${color}"><title>${esc(s.name)}: ${esc(compact(p.x))} -> ${formatNumber(p.y)}</title></circle>`,
+      ),
+    ];
+  });
+  const marker = options.marker
+    ? [
+        `<line x1="${sx(options.marker.x).toFixed(1)}" y1="${top}" x2="${sx(options.marker.x).toFixed(1)}" y2="${top + plotH}" stroke="#333" stroke-dasharray="5,4"/>`,
+        // The label goes on the side of the line with room for it.
+        sx(options.marker.x) > left + plotW / 2
+          ? `<text x="${(sx(options.marker.x) - 5).toFixed(1)}" y="${top + 14}" font-size="11" text-anchor="end">${esc(options.marker.label)}</text>`
+          : `<text x="${(sx(options.marker.x) + 5).toFixed(1)}" y="${top + 14}" font-size="11">${esc(options.marker.label)}</text>`,
+      ]
+    : [];
+  const legend = options.series.map(
+    (s, si) =>
+      `<rect x="${left + si * 260}" y="${height - 22}" width="10" height="10" fill="${COLORS[si % COLORS.length]}"/><text x="${left + si * 260 + 14}" y="${height - 13}" font-size="11">${esc(s.name)}</text>`,
+  );
+  const body = [
+    ...grid,
+    ...lines,
+    ...marker,
+    ...legend,
+    `<text x="${left + plotW / 2}" y="${top + plotH + 36}" font-size="12" text-anchor="middle">${esc(options.xLabel)}</text>`,
+  ];
+  return svg(width, height, options.title, options.yLabel, body, left, top, plotH);
+}
+
+/** 1000 -> "1k", 1e6 -> "1M", 0.01 -> "0.01". */
+export function compact(v: number): string {
+  const units: [number, string][] = [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
+  for (const [u, s] of units) if (Math.abs(v) >= u) return `${Number((v / u).toPrecision(3))}${s}`;
+  return String(Number(v.toPrecision(3)));
 }

@@ -1,9 +1,9 @@
 /**
- * tsx bench/reconcile-cost.ts [--scale 200]
+ * tsx bench/stages/reconcile.ts [--scale 200]
  * The reconciler's cost per run at 1×, 10× and 100× the history, on DynamoDB Local:
  * requests counted by an SDK middleware, capacity by DynamoDB's formulas (strongly
  * consistent reads 1 RCU per 4 KB, eventually consistent 0.5, standard writes 1 WCU per KB).
- * Also run from `npm run bench` (stage `reconcile`).
+ * Also run from `npm run bench` (stage `reconcile`, scale 20 with --quick, 200 without).
  *
  * History: `scale` × {1, 10, 100} finished bookings on 10 items (one or two lines each;
  * a third confirmed, a third released, a third still held), as synthetic rows in the
@@ -17,21 +17,23 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
-import { DynamoDbAuditStore } from '../shared/adapters/audit-store.ts';
-import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
+import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { DynamoDbAuditStore } from '../../shared/adapters/audit-store.ts';
+import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import {
   DynamoDbInventoryStore,
   itemRow,
   newItem,
   reservationRow,
-} from '../shared/adapters/dynamodb-store.ts';
-import { domainTableDefinition } from '../shared/adapters/table-schema.ts';
-import type { Reservation } from '../shared/domain/model.ts';
-import type { Clock, EventPublisher, LogPort } from '../shared/domain/ports.ts';
-import { CHECKPOINT_SETTLE_SECONDS } from '../shared/domain/retention.ts';
-import { confirmBooking, reconcile, reserveBooking } from '../shared/domain/use-cases/index.ts';
-import { Capacity, itemSize } from './stats.ts';
+} from '../../shared/adapters/dynamodb-store.ts';
+import { domainTableDefinition } from '../../shared/adapters/table-schema.ts';
+import type { Reservation } from '../../shared/domain/model.ts';
+import type { Clock, EventPublisher, LogPort } from '../../shared/domain/ports.ts';
+import { CHECKPOINT_SETTLE_SECONDS } from '../../shared/domain/retention.ts';
+import { confirmBooking, reconcile, reserveBooking } from '../../shared/domain/use-cases/index.ts';
+import type { DynamoStageContext } from '../context.ts';
+import { reconcileSection } from '../report.ts';
+import { Capacity, itemSize } from '../stats.ts';
 
 const ITEMS = Array.from({ length: 10 }, (_, i) => `RC-${String(i).padStart(2, '0')}`);
 const HOURLY_BOOKINGS = 50;
@@ -279,23 +281,9 @@ async function scanAll(doc: ReturnType<typeof createDocumentClient>, tableName: 
   return bytes;
 }
 
-/** The result as a Markdown table (BENCHMARKS.md and the console). */
-export function reconcileCostMarkdown(r: ReconcileCostResult): string[] {
-  const cell = (c: RunCost) =>
-    `${c.requests} req, ${c.rcu.toFixed(1)} RCU, ${c.wcu} WCU, ${c.ms} ms${c.ledgerRowsRead === undefined ? '' : `, ${c.ledgerRowsRead} ledger rows`}`;
-  return [
-    `## Reconciler cost per run`,
-    '',
-    `${r.items} items; history of ${r.scale} × N finished bookings; "hourly" = after ${r.hourlyBookings} bookings through the real use cases. Capacity by DynamoDB's formulas on DynamoDB Local (\`tsx bench/reconcile-cost.ts\`).`,
-    '',
-    '| history | table rows (MiB) | full scan (old, every hour) | first audit (once) | idle audit | hourly audit |',
-    '|---|---|---|---|---|---|',
-    ...r.rows.map(
-      (x) =>
-        `| ${x.multiple}× (${x.bookings} bookings) | ${x.tableRows} (${x.tableMiB}) | ${cell(x.fullScan)} | ${cell(x.firstAudit)} | ${cell(x.idleAudit)} | ${cell(x.hourlyAudit)} |`,
-    ),
-    '',
-  ];
+/** The stage as `npm run bench` runs it. */
+export function reconcileStage(ctx: DynamoStageContext): Promise<ReconcileCostResult> {
+  return reconcileCost({ endpoint: ctx.endpoint, scale: ctx.quick ? 20 : 200 });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -305,7 +293,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dynamo = await startDynamoDbLocal();
   try {
     const result = await reconcileCost({ endpoint: dynamo.endpoint, scale });
-    console.log(reconcileCostMarkdown(result).join('\n'));
+    console.log(reconcileSection(result).join('\n'));
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await dynamo.stop();

@@ -1,0 +1,349 @@
+/**
+ * Cold start: for each bundle `cdk synth` produces, and for a hello-world handler bundled with
+ * the same options, a fresh Node process per sample; wall time from spawn to "handler ready"
+ * (the module imported, its `handler` a function) and the import alone, measured inside the
+ * process. Every function gets the environment variables of the synthesized template (resource
+ * references resolved to their logical ids); each sample runs with and without
+ * `--enable-source-maps`, interleaved so a busy machine slows both alike.
+ * Also: which packages fill each bundle (esbuild's metafile), for the per-route work that lives
+ * in functions/. `BENCH_COLD_SAMPLES` lowers the sample count (20) while working on the stage.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import { SERVICE_BUNDLING } from '../../infra/service-function.ts';
+import { type Resource, synthesize } from '../../local/template.ts';
+import type { StageContext } from '../context.ts';
+import { HELLO_WORLD } from '../results.ts';
+import { percentile } from '../stats.ts';
+
+export interface Timing {
+  /** Spawn to "handler ready" (ms). */
+  readyMsMedian: number;
+  readyMsP90: number;
+  /** The import of the bundle alone, inside the process (ms): module initialisation. */
+  initMsMedian: number;
+  initMsP90: number;
+}
+
+export interface ColdStartEntry extends Timing {
+  function: string;
+  bundleKB: number;
+  sourceMapKB: number;
+  /** The same, with `--enable-source-maps` (as NODE_OPTIONS sets it in the template). */
+  withSourceMaps: Timing;
+}
+
+export interface PackageShare {
+  name: string;
+  KB: number;
+}
+
+export interface ColdStartAnalysis {
+  samples: number;
+  node: string;
+  /** Esbuild options as the stack sets them. */
+  bundling: Record<string, unknown>;
+  /** Each function's ten largest packages in its bundle (esbuild metafile, same options). */
+  imports: { function: string; bundleKB: number; packages: PackageShare[] }[];
+  /** One function bundled with each option changed, to show what each buys. */
+  variants: {
+    variant: string;
+    bundleKB: number;
+    sourceMapKB: number;
+    initMsMedian: number;
+    initMsMedianWithSourceMaps: number;
+  }[];
+}
+
+export interface ColdStartResult {
+  entries: ColdStartEntry[];
+  analysis: ColdStartAnalysis;
+}
+
+type Template = { Resources: Record<string, Resource & { Metadata?: Record<string, string> }> };
+
+/** Resolves the template's intrinsic functions well enough for environment variables. */
+export function resolveValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if ('Ref' in v) return String(v.Ref);
+    if ('Fn::GetAtt' in v) return (v['Fn::GetAtt'] as string[]).join('.');
+    if ('Fn::Join' in v) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(resolveValue).join(sep);
+    }
+    if ('Fn::Sub' in v) return String(Array.isArray(v['Fn::Sub']) ? v['Fn::Sub'][0] : v['Fn::Sub']);
+  }
+  return '';
+}
+
+/** Options a variant may change. */
+export interface BundlingOverrides {
+  minify?: boolean;
+  keepNames?: boolean;
+  sourceMap?: boolean;
+  sourcesContent?: boolean;
+}
+
+/** Esbuild options equivalent to the stack's NodejsFunction bundling options. */
+export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions {
+  const b = { ...SERVICE_BUNDLING, ...overrides };
+  return {
+    bundle: true,
+    format: b.format === 'esm' ? 'esm' : 'cjs',
+    target: b.target,
+    platform: 'node',
+    minify: b.minify,
+    keepNames: b.keepNames,
+    sourcemap: b.sourceMap,
+    sourcesContent: b.sourcesContent,
+    mainFields: [...b.mainFields],
+    external: [...b.externalModules],
+    banner: { js: b.banner },
+    logLevel: 'silent',
+  };
+}
+
+const functionName = (logicalId: string) => logicalId.replace(/^Stateless/, '').replace(/[A-F0-9]{8}$/, '');
+const kb = (file: string) => (existsSync(file) ? statSync(file).size / 1024 : 0);
+
+/** The Lambda runtime's own variables, besides the function's. */
+function runtimeEnv(name: string, memory: number): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memory),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SESSION_TOKEN: 'bench',
+    LAMBDA_TASK_ROOT: '/var/task',
+    TZ: ':UTC',
+  };
+}
+
+interface Bundle {
+  function: string;
+  file: string;
+  env: Record<string, string>;
+}
+
+export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
+  const samples = Number(process.env.BENCH_COLD_SAMPLES ?? 20);
+  const node = existsSync(join(ctx.root, 'node_modules', '.bin', 'node'))
+    ? join(ctx.root, 'node_modules', '.bin', 'node')
+    : process.execPath;
+  const assembly = synthesize({ root: ctx.root, outdir: 'cdk.out', context: {} });
+  const template = assembly.template as Template;
+  const tmp = mkdtempSync(join(os.tmpdir(), 'coldstart-'));
+  try {
+    const functions = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function',
+    );
+    const bundles: Bundle[] = functions.map(([id, r]) => {
+      const p = r.Properties ?? {};
+      const [file] = String(p.Handler ?? 'index.handler').split('.');
+      const env = Object.fromEntries(
+        Object.entries((p.Environment?.Variables ?? {}) as Record<string, unknown>)
+          .filter(([k]) => k !== 'NODE_OPTIONS')
+          .map(([k, v]) => [k, resolveValue(v)]),
+      );
+      return {
+        function: functionName(id),
+        file: join(assembly.dir, String(r.Metadata?.['aws:asset:path']), `${file}.mjs`),
+        env: { ...runtimeEnv(functionName(id), Number(p.MemorySize ?? 128)), ...env },
+      };
+    });
+    // Hello world, bundled exactly as the functions are.
+    writeFileSync(
+      join(tmp, 'hello.ts'),
+      'export const handler = async () => ({ statusCode: 200, body: "hello" });\n',
+    );
+    await build({
+      ...esbuildOptions(),
+      entryPoints: [join(tmp, 'hello.ts')],
+      outfile: join(tmp, 'hello', 'index.mjs'),
+    });
+    bundles.unshift({
+      function: HELLO_WORLD,
+      file: join(tmp, 'hello', 'index.mjs'),
+      env: runtimeEnv(HELLO_WORLD, 128),
+    });
+    const runner = join(tmp, 'ready.mjs');
+    writeFileSync(
+      runner,
+      [
+        'const t = performance.now();',
+        'const m = await import(process.argv[2]);',
+        "if (typeof m.handler !== 'function') throw new Error('no handler');",
+        "process.stdout.write('ready ' + (performance.now() - t) + '\\n');",
+        'process.exit(0);',
+      ].join('\n'),
+    );
+
+    // The option variants are bundled from one function's source (the largest route).
+    const variantEntry = join(ctx.root, 'functions', 'reservations.ts');
+    const variantDefs: [string, BundlingOverrides][] = [
+      ['not minified, no names kept', { minify: false, keepNames: false }],
+      ['minified, no names kept', { keepNames: false }],
+      ['minified, names kept, map with sources', { sourcesContent: true }],
+      ['as deployed: minified, names kept, map without sources', {}],
+    ];
+    const variantBundles: (Bundle & { variant: string })[] = [];
+    for (const [variant, overrides] of variantDefs) {
+      const outfile = join(tmp, `variant-${variantBundles.length}`, 'index.mjs');
+      await build({ ...esbuildOptions(overrides), entryPoints: [variantEntry], outfile });
+      const reservations = bundles.find((b) => b.function === 'Reservations');
+      variantBundles.push({
+        variant,
+        function: `variant:${variant}`,
+        file: outfile,
+        env: reservations?.env ?? {},
+      });
+    }
+
+    const all = [...bundles, ...variantBundles];
+    const times = new Map<string, { ready: number[]; init: number[]; readySm: number[]; initSm: number[] }>(
+      all.map((b) => [b.file, { ready: [], init: [], readySm: [], initSm: [] }]),
+    );
+    const bar = ctx.bars.create(samples * all.length, 0, { stage: 'cold start', detail: '' });
+    for (let i = 0; i < samples; i++) {
+      for (const b of all) {
+        const t = times.get(b.file);
+        if (!t) continue;
+        const plain = await sample(node, runner, b, false);
+        const mapped = await sample(node, runner, b, true);
+        t.ready.push(plain.ready);
+        t.init.push(plain.init);
+        t.readySm.push(mapped.ready);
+        t.initSm.push(mapped.init);
+        bar.increment(1, { detail: b.function });
+      }
+    }
+    const timing = (ready: number[], init: number[]): Timing => ({
+      readyMsMedian: percentile(ready, 50),
+      readyMsP90: percentile(ready, 90),
+      initMsMedian: percentile(init, 50),
+      initMsP90: percentile(init, 90),
+    });
+    const entries: ColdStartEntry[] = bundles.map((b) => {
+      const t = times.get(b.file) as { ready: number[]; init: number[]; readySm: number[]; initSm: number[] };
+      return {
+        function: b.function,
+        bundleKB: kb(b.file),
+        sourceMapKB: kb(`${b.file}.map`),
+        ...timing(t.ready, t.init),
+        withSourceMaps: timing(t.readySm, t.initSm),
+      };
+    });
+    const variants = variantBundles.map((b) => {
+      const t = times.get(b.file) as { init: number[]; initSm: number[] };
+      return {
+        variant: b.variant,
+        bundleKB: kb(b.file),
+        sourceMapKB: kb(`${b.file}.map`),
+        initMsMedian: percentile(t.init, 50),
+        initMsMedianWithSourceMaps: percentile(t.initSm, 50),
+      };
+    });
+    const imports = [];
+    for (const entry of [...new Set(functions.map(([id]) => functionName(id)))]) {
+      const source = join(
+        ctx.root,
+        'functions',
+        `${entry.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`,
+      );
+      if (!existsSync(source)) continue;
+      imports.push({ function: entry, ...(await packagesOf(source)) });
+    }
+    return {
+      entries,
+      analysis: {
+        samples,
+        node: String(await version(node)),
+        bundling: SERVICE_BUNDLING,
+        imports,
+        variants,
+      },
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** One fresh process: spawn to "ready", and the import time it reports. */
+function sample(
+  node: string,
+  runner: string,
+  b: Bundle,
+  sourceMaps: boolean,
+): Promise<{ ready: number; init: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(node, [...(sourceMaps ? ['--enable-source-maps'] : []), runner, `file://${b.file}`], {
+      env: { PATH: process.env.PATH ?? '', ...b.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    let ready: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      out += String(d);
+      if (ready === undefined && out.includes('ready ')) ready = performance.now() - t0;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += String(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const init = Number(/ready (\S+)/.exec(out)?.[1]);
+      if (code !== 0 || ready === undefined || !Number.isFinite(init)) {
+        reject(new Error(`${b.function} did not become ready (exit ${code}): ${err.slice(-500)}`));
+      } else resolve({ ready, init });
+    });
+  });
+}
+
+function version(node: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(node, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += String(d);
+    });
+    child.on('close', () => resolve(out.trim()));
+  });
+}
+
+/** Bytes each package contributes to the bundle of `entry`, with the stack's options. */
+export async function packagesOf(entry: string): Promise<{ bundleKB: number; packages: PackageShare[] }> {
+  const result = await build({
+    ...esbuildOptions(),
+    entryPoints: [entry],
+    write: false,
+    metafile: true,
+    outfile: 'out.mjs',
+  });
+  const output = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('.mjs'))?.[1];
+  if (!output) return { bundleKB: 0, packages: [] };
+  const byPackage = new Map<string, number>();
+  for (const [file, v] of Object.entries(output.inputs)) {
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? `${file.split('/').slice(0, 2).join('/')}`;
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + v.bytesInOutput);
+  }
+  return {
+    bundleKB: output.bytes / 1024,
+    packages: [...byPackage.entries()]
+      .map(([name, bytes]) => ({ name, KB: bytes / 1024 }))
+      .sort((a, b) => b.KB - a.KB)
+      .slice(0, 10),
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Contention: one-unit reserves of one item with stock 100, at concurrency 1, 10 and 50,
+ * for our use case, a bare conditional TransactWriteItems and a naive read-then-write.
+ */
+import { randomUUID } from 'node:crypto';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { systemClock } from '../../shared/adapters/clock.ts';
+import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
+import type { EventPublisher } from '../../shared/domain/ports.ts';
+import { reserveBooking } from '../../shared/domain/use-cases/index.ts';
+import { type DynamoStageContext, pool } from '../context.ts';
+import { median, percentile } from '../stats.ts';
+
+export const CONTENTION_IMPLS = ['ours', 'bare-transaction', 'naive-read-then-write'] as const;
+export type ContentionImpl = (typeof CONTENTION_IMPLS)[number];
+export const CONTENTION_CONCURRENCIES = [1, 10, 50] as const;
+const STOCK = 100;
+
+export interface ContentionRow {
+  impl: ContentionImpl;
+  concurrency: number;
+  attempts: number;
+  repeats: number;
+  successes: number;
+  oversold: number;
+  goodputPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface ContentionResult {
+  stock: number;
+  rows: ContentionRow[];
+  /** Ours over the bare transaction at each concurrency, keyed `c1`, `c10`, `c50`. */
+  p50Ratio: Record<string, number>;
+  goodputRatio: Record<string, number>;
+  /** Worst oversold units of ours over every run (must be 0). */
+  oversold: number;
+}
+
+const silentPublisher: EventPublisher = { publish: async () => undefined };
+
+export async function contention(ctx: DynamoStageContext): Promise<ContentionResult> {
+  const attempts = 500;
+  const repeats = ctx.quick ? 1 : 3;
+  const bar = ctx.bars.create(CONTENTION_IMPLS.length * CONTENTION_CONCURRENCIES.length * repeats, 0, {
+    stage: 'contention',
+    detail: '',
+  });
+  const rows: ContentionRow[] = [];
+  for (const concurrency of CONTENTION_CONCURRENCIES) {
+    for (const impl of CONTENTION_IMPLS) {
+      const runs: { successes: number; oversold: number; goodput: number; p50: number; p99: number }[] = [];
+      for (let r = 0; r < repeats; r++) {
+        bar.update({ detail: `${impl} c=${concurrency}` });
+        const tableName = await ctx.freshTable('contention');
+        await ctx.seed(tableName, 'HOT', STOCK);
+        const store = new DynamoDbInventoryStore({ client: ctx.doc, tableName });
+        const deps = { store, publisher: silentPublisher, clock: systemClock };
+        const latencies: number[] = [];
+        const started = performance.now();
+        const outcomes = await pool(attempts, concurrency, async () => {
+          const t0 = performance.now();
+          const ok = await attempt(ctx, impl, tableName, deps).catch(() => false);
+          latencies.push(performance.now() - t0);
+          return ok;
+        });
+        const wall = (performance.now() - started) / 1000;
+        const successes = outcomes.filter(Boolean).length;
+        const item = (
+          await ctx.doc.send(
+            new GetCommand({
+              TableName: tableName,
+              Key: { pk: 'ITEM#HOT', sk: 'ITEM' },
+              ConsistentRead: true,
+            }),
+          )
+        ).Item;
+        // Oversold: units promised beyond the stock, or counters that went negative.
+        const oversold = Math.max(0, successes - STOCK, -Number(item?.availableQuantity ?? 0));
+        runs.push({
+          successes,
+          oversold,
+          goodput: successes / wall,
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
+        });
+        bar.increment();
+      }
+      rows.push({
+        impl,
+        concurrency,
+        attempts,
+        repeats,
+        successes: median(runs.map((x) => x.successes)),
+        oversold: Math.max(...runs.map((x) => x.oversold)),
+        goodputPerSecond: median(runs.map((x) => x.goodput)),
+        p50Ms: median(runs.map((x) => x.p50)),
+        p99Ms: median(runs.map((x) => x.p99)),
+      });
+    }
+  }
+  return summariseContention(rows);
+}
+
+/** Ratios of ours to the bare transaction per concurrency, and ours' worst oversold. */
+export function summariseContention(rows: ContentionRow[]): ContentionResult {
+  const find = (impl: ContentionImpl, c: number) => rows.find((r) => r.impl === impl && r.concurrency === c);
+  const p50Ratio: Record<string, number> = {};
+  const goodputRatio: Record<string, number> = {};
+  for (const c of new Set(rows.map((r) => r.concurrency))) {
+    const ours = find('ours', c);
+    const bare = find('bare-transaction', c);
+    if (!ours || !bare) continue;
+    p50Ratio[`c${c}`] = ours.p50Ms / bare.p50Ms;
+    goodputRatio[`c${c}`] = ours.goodputPerSecond / bare.goodputPerSecond;
+  }
+  const oursRows = rows.filter((r) => r.impl === 'ours');
+  return {
+    stock: STOCK,
+    rows,
+    p50Ratio,
+    goodputRatio,
+    oversold: Math.max(0, ...oursRows.map((r) => r.oversold)),
+  };
+}
+
+async function attempt(
+  ctx: DynamoStageContext,
+  impl: ContentionImpl,
+  tableName: string,
+  deps: Parameters<typeof reserveBooking>[1],
+): Promise<boolean> {
+  const bookingId = randomUUID();
+  if (impl === 'ours') {
+    await reserveBooking(
+      { bookingId, items: [{ itemId: 'HOT', quantity: 1 }], correlationId: 'bench' },
+      deps,
+    );
+    return true;
+  }
+  if (impl === 'bare-transaction') {
+    await ctx.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: { pk: { S: 'ITEM#HOT' }, sk: { S: 'ITEM' } },
+              UpdateExpression:
+                'SET availableQuantity = availableQuantity - :one, reservedQuantity = reservedQuantity + :one',
+              ConditionExpression: 'availableQuantity >= :one',
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: {
+                pk: { S: `BOOKING#${bookingId}` },
+                sk: { S: 'RESERVATION' },
+                status: { S: 'RESERVED' },
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  }
+  // Naive: read, decide in the application, write without a condition.
+  const item = (
+    await ctx.doc.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'ITEM#HOT', sk: 'ITEM' }, ConsistentRead: true }),
+    )
+  ).Item;
+  const available = Number(item?.availableQuantity ?? 0);
+  if (available < 1) return false;
+  await ctx.doc.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { pk: 'ITEM#HOT', sk: 'ITEM' },
+      UpdateExpression: 'SET availableQuantity = :next, reservedQuantity = reservedQuantity + :one',
+      ExpressionAttributeValues: { ':next': available - 1, ':one': 1 },
+    }),
+  );
+  return true;
+}

@@ -1,0 +1,221 @@
+/**
+ * Cost per booking: the happy, compensation and expiry paths run through the real consumers
+ * (Powertools idempotency included) on DynamoDB Local with every DynamoDB request counted;
+ * the pure cost model (bench/cost-model.ts) prices them and compares with the replaced design.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { consumedEvents } from '../../events/index.ts';
+import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
+import { ManualClock } from '../../shared/adapters/clock.ts';
+import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
+import { idempotencyTableDefinition } from '../../shared/adapters/table-schema.ts';
+import { createConsumer } from '../../shared/consumers/consumer.ts';
+import {
+  onBookingCreated,
+  onPaymentFailed,
+  onPaymentSucceeded,
+} from '../../shared/consumers/saga-handlers.ts';
+import type { OutgoingEvent } from '../../shared/domain/ports.ts';
+import { expireDueReservations } from '../../shared/domain/use-cases/index.ts';
+import { meteredClient } from '../capacity-meter.ts';
+import type { DynamoStageContext } from '../context.ts';
+import {
+  type CostComparison,
+  compareDesigns,
+  DEFAULT_LEGACY_ASSUMPTIONS,
+  DEFAULT_OUR_ASSUMPTIONS,
+  type LegacyAssumptions,
+  type OurAssumptions,
+  ourCostPerBooking,
+  type PathCounts,
+  type Prices,
+  sum,
+} from '../cost-model.ts';
+import { median } from '../stats.ts';
+
+export const COST_PATHS = ['happy', 'compensation', 'expiry'] as const;
+export type CostPath = (typeof COST_PATHS)[number];
+
+export interface CostPathResult extends PathCounts {
+  usdPerBooking: Record<string, number>;
+  usdPerMillion: number;
+}
+
+export interface CostResult extends CostComparison {
+  bookingsPerPath: number;
+  prices: Prices;
+  ours: OurAssumptions;
+  legacy: LegacyAssumptions;
+  paths: Record<CostPath, CostPathResult>;
+  /** The happy path's figures, for scripts comparing runs. */
+  happy: { wcu: number; rcu: number; usdPerMillion: number };
+}
+
+export function readPrices(root: string): Prices {
+  return JSON.parse(readFileSync(join(root, 'bench', 'prices.json'), 'utf8')) as Prices;
+}
+
+/** Prices measured counts: a pure step, kept apart so that the report's tests can use it. */
+export function priceCounts(
+  counts: Record<CostPath, PathCounts>,
+  prices: Prices,
+  bookingsPerPath: number,
+  ours: OurAssumptions = DEFAULT_OUR_ASSUMPTIONS,
+  legacy: LegacyAssumptions = DEFAULT_LEGACY_ASSUMPTIONS,
+): CostResult {
+  const paths = Object.fromEntries(
+    COST_PATHS.map((path) => {
+      const usdPerBooking = ourCostPerBooking(counts[path], prices, ours);
+      return [path, { ...counts[path], usdPerBooking, usdPerMillion: sum(usdPerBooking) * 1e6 }];
+    }),
+  ) as Record<CostPath, CostPathResult>;
+  const comparison = compareDesigns(paths.happy.usdPerMillion / 1e6, prices, ours, legacy);
+  return {
+    ...comparison,
+    bookingsPerPath,
+    prices,
+    ours,
+    legacy,
+    paths,
+    happy: { wcu: paths.happy.ddb.wcu, rcu: paths.happy.ddb.rcu, usdPerMillion: paths.happy.usdPerMillion },
+  };
+}
+
+export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
+  const counting = meteredClient(ctx.endpoint);
+  const tableName = await ctx.freshTable('cost');
+  const idemTable = `cost-idem-${randomUUID().slice(0, 8)}`;
+  await ctx.client.send(new CreateTableCommand(idempotencyTableDefinition(idemTable)));
+  await ctx.seed(tableName, 'COST-1', 10_000_000);
+  const published: OutgoingEvent[] = [];
+  const clock = new ManualClock(new Date());
+  const deps = {
+    store: new DynamoDbInventoryStore({ client: createDocumentClient(counting.client), tableName }),
+    publisher: { publish: async (e: readonly OutgoingEvent[]) => void published.push(...e) },
+    clock,
+    defaultTtlSeconds: 900,
+  };
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: idemTable,
+    awsSdkV3Client: counting.client,
+  });
+  const consumer = (contract: keyof typeof consumedEvents, handle: (e: never) => Promise<unknown>) =>
+    createConsumer({
+      contract: consumedEvents[contract],
+      persistenceStore,
+      idempotencyExpirySeconds: 86_400,
+      handle: handle as never,
+    });
+  const created = consumer('BookingCreated', (e) => onBookingCreated(e, deps));
+  const paid = consumer('PaymentSucceeded', (e) => onPaymentSucceeded(e, deps));
+  const failed = consumer('PaymentFailed', (e) => onPaymentFailed(e, deps));
+  const ctxLambda = {
+    getRemainingTimeInMillis: () => 10_000,
+    functionName: 'bench',
+    awsRequestId: 'x',
+  } as never;
+  const durations: number[] = [];
+  const timed = async (fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await fn();
+    durations.push(performance.now() - t0);
+  };
+  const n = ctx.quick ? 20 : 100;
+  const bar = ctx.bars.create(n * COST_PATHS.length, 0, { stage: 'cost model', detail: '' });
+  const raw = {} as Record<CostPath, Omit<PathCounts, 'lambdaMsPerInvocation'>>;
+  for (const path of COST_PATHS) {
+    published.length = 0;
+    counting.reset();
+    let lambdaInvocations = 0;
+    let sqsMessages = 0;
+    for (let i = 0; i < n; i++) {
+      const bookingId = randomUUID();
+      await timed(() => created(sqsEvent('BookingCreated', bookingId), ctxLambda));
+      lambdaInvocations++;
+      sqsMessages++;
+      if (path === 'happy') {
+        await timed(() => paid(sqsEvent('PaymentSucceeded', bookingId), ctxLambda));
+        lambdaInvocations++;
+        sqsMessages++;
+      } else if (path === 'compensation') {
+        await timed(() => failed(sqsEvent('PaymentFailed', bookingId), ctxLambda));
+        lambdaInvocations++;
+        sqsMessages++;
+      }
+      bar.increment();
+    }
+    if (path === 'expiry') {
+      clock.advance(16 * 60_000);
+      // The minute sweeper handles many bookings per run: its invocations are a fixed cost.
+      for (;;) {
+        const r = await expireDueReservations({ limit: 200 }, deps);
+        if (r.examined < 200) break;
+      }
+    }
+    const ddb = counting.reset();
+    raw[path] = {
+      ddb: {
+        requests: Object.fromEntries(Object.entries(ddb.requests).map(([k, v]) => [k, v / n])),
+        rcu: ddb.rcu / n,
+        wcu: ddb.wcu / n,
+      },
+      lambdaInvocations: lambdaInvocations / n,
+      events: published.length / n,
+      sqsMessages: sqsMessages / n,
+      apiRequests: 0,
+    };
+  }
+  counting.client.destroy();
+  const handlerMs = median(durations);
+  const counts = Object.fromEntries(
+    COST_PATHS.map((p) => [p, { ...raw[p], lambdaMsPerInvocation: handlerMs }]),
+  ) as Record<CostPath, PathCounts>;
+  return priceCounts(counts, readPrices(ctx.root), n);
+}
+
+function sqsEvent(type: string, bookingId: string) {
+  const data =
+    type === 'BookingCreated' ? { bookingId, items: [{ itemId: 'COST-1', quantity: 1 }] } : { bookingId };
+  return {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'r',
+        body: JSON.stringify({
+          version: '0',
+          id: randomUUID(),
+          'detail-type': type,
+          source: type.startsWith('Payment') ? 'payment-service' : 'booking-service',
+          account: '000000000000',
+          time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: 'us-east-1',
+          resources: [],
+          detail: {
+            metadata: {
+              eventId: randomUUID(),
+              correlationId: bookingId,
+              occurredAt: new Date().toISOString(),
+              schemaVersion: '1',
+            },
+            data,
+          },
+        }),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'x',
+          ApproximateFirstReceiveTimestamp: '0',
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  } as never;
+}

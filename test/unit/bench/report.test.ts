@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PathCounts, Prices } from '../../../bench/cost-model.ts';
+import { machineWasLoaded, renderReport } from '../../../bench/report.ts';
+import type { BenchResults } from '../../../bench/results.ts';
+import type { ColdStartEntry } from '../../../bench/stages/cold-start.ts';
+import { summariseContention } from '../../../bench/stages/contention.ts';
+import { priceCounts } from '../../../bench/stages/cost.ts';
+
+const prices = JSON.parse(
+  readFileSync(new URL('../../../bench/prices.json', import.meta.url), 'utf8'),
+) as Prices;
+
+const counts = (wcu: number): PathCounts => ({
+  ddb: { requests: { TransactWriteItems: 2, GetItem: 2 }, wcu, rcu: 2 },
+  lambdaInvocations: 2,
+  lambdaMsPerInvocation: 12,
+  events: 2,
+  sqsMessages: 2,
+  apiRequests: 0,
+});
+
+const timing = (init: number, ready: number) => ({
+  initMsMedian: init,
+  initMsP90: init * 1.2,
+  readyMsMedian: ready,
+  readyMsP90: ready * 1.2,
+});
+const entry = (fn: string, kb: number, init: number): ColdStartEntry => ({
+  function: fn,
+  bundleKB: kb,
+  sourceMapKB: kb * 2,
+  ...timing(init, init + 50),
+  withSourceMaps: timing(init * 1.3, init * 1.3 + 50),
+});
+
+function results(load: number): BenchResults {
+  const row = (
+    impl: 'ours' | 'bare-transaction' | 'naive-read-then-write',
+    concurrency: number,
+    p50Ms: number,
+  ) => ({
+    impl,
+    concurrency,
+    attempts: 500,
+    repeats: 1,
+    successes: 100,
+    oversold: impl === 'naive-read-then-write' && concurrency > 1 ? 400 : 0,
+    goodputPerSecond: 1000 / p50Ms,
+    p50Ms,
+    p99Ms: p50Ms * 3,
+  });
+  return {
+    machine: {
+      cores: 2,
+      cpu: 'test cpu',
+      memoryGiB: 8,
+      node: 'v24.0.0',
+      platform: 'linux x64',
+      date: '2026-11-25T17:00:00.000Z',
+      mode: 'quick',
+      loadAverage: { start: load, end: load },
+    },
+    contention: summariseContention([
+      row('ours', 1, 3),
+      row('bare-transaction', 1, 2),
+      row('naive-read-then-write', 1, 1),
+      row('ours', 10, 24),
+      row('bare-transaction', 10, 20),
+      row('naive-read-then-write', 10, 10),
+    ]),
+    cost: priceCounts({ happy: counts(20), compensation: counts(24), expiry: counts(16) }, prices, 20),
+    coldStart: [entry('hello-world', 0.3, 10), entry('Health', 120, 30), entry('Reservations', 540, 90)],
+    coldStartAnalysis: {
+      samples: 20,
+      node: 'v24.0.0',
+      bundling: {},
+      imports: [{ function: 'Reservations', bundleKB: 540, packages: [{ name: '@smithy/core', KB: 139 }] }],
+      variants: [
+        {
+          variant: 'minified',
+          bundleKB: 520,
+          sourceMapKB: 900,
+          initMsMedian: 90,
+          initMsMedianWithSourceMaps: 110,
+        },
+      ],
+    },
+  };
+}
+
+describe('the report rendered from one run', () => {
+  it('states the ratios of ours to the bare transaction and the oversold units', () => {
+    const { markdown } = renderReport(results(0.5));
+    expect(markdown).toContain('| 1 | 1.50 |');
+    expect(markdown).toContain('| 10 | 1.20 |');
+    expect(markdown).toContain('Oversold units by our reserve, worst run: **0**.');
+  });
+
+  it('checks every bundle and initialisation against the budgets, hello world as the baseline', () => {
+    const { markdown, plots } = renderReport(results(0.5));
+    const line = (fn: string) => markdown.split('\n').find((l) => l.startsWith(`| ${fn} |`)) ?? '';
+    expect(line('Health')).toMatch(/\| pass \| pass \|$/);
+    expect(line('Reservations')).toMatch(/\| \*\*FAIL\*\* \| \*\*FAIL\*\* \|$/);
+    // Ready times over hello world's: 140 / 60.
+    expect(line('Reservations')).toContain('| 2.33 |');
+    expect(Object.keys(plots)).toEqual(expect.arrayContaining(['bundles.svg', 'cold-start.svg']));
+  });
+
+  it('plots both designs on log-log axes with the crossover marked, and says where it is', () => {
+    const r = results(0.5);
+    const { markdown, plots } = renderReport(r);
+    const x = r.cost?.crossoverBookingsPerMonth as number;
+    expect(x).toBeGreaterThan(10_000);
+    expect(markdown).toMatch(/\*\*Crossover: [\d.]+[kM] bookings a month\*\*/);
+    expect(plots['cost-crossover.svg']).toContain('stroke-dasharray');
+    expect(plots['cost-crossover.svg']).toContain('crossover');
+    expect(markdown).toContain('bench/plots/cost-crossover.svg');
+  });
+
+  it('says when the machine was loaded, and not when it was not', () => {
+    expect(machineWasLoaded(results(5))).toBe(true);
+    expect(renderReport(results(5)).markdown).toContain('The machine was loaded during this run');
+    expect(machineWasLoaded(results(0.5))).toBe(false);
+    expect(renderReport(results(0.5)).markdown).not.toContain('The machine was loaded');
+  });
+
+  it("renders the reconciler's cost per run when the stage ran", () => {
+    const cost = { requests: 3, rcu: 1.5, wcu: 0, ms: 12 };
+    const r = {
+      ...results(0.5),
+      reconcile: {
+        scale: 20,
+        items: 10,
+        hourlyBookings: 50,
+        rows: [
+          {
+            multiple: 1,
+            bookings: 20,
+            tableRows: 80,
+            tableMiB: 0.01,
+            fullScan: cost,
+            firstAudit: { ...cost, ledgerRowsRead: 40, drifts: 0 },
+            idleAudit: cost,
+            hourlyAudit: cost,
+          },
+        ],
+      },
+    };
+    const { markdown } = renderReport(r);
+    expect(markdown).toContain('## 6. Reconciler cost per run');
+    expect(markdown).toContain(
+      '| 1× (20 bookings) | 80 (0.01) | 3 req, 1.5 RCU, 0 WCU, 12 ms | 3 req, 1.5 RCU, 0 WCU, 12 ms, 40 ledger rows |',
+    );
+    expect(renderReport(results(0.5)).markdown).not.toContain('Reconciler cost');
+  });
+
+  it('names the stages that failed instead of leaving their sections out silently', () => {
+    const { markdown } = renderReport({
+      ...results(0.5),
+      failed: { saga: 'timeout waiting for InventoryReserved:x' },
+    });
+    expect(markdown).toContain('**Stages that failed in this run**');
+    expect(markdown).toContain('saga (timeout waiting for InventoryReserved:x)');
+    expect(renderReport(results(0.5)).markdown).not.toContain('Stages that failed');
+  });
+
+  it('keeps the fields scripts compare runs by', () => {
+    const r = results(0.5);
+    const json = JSON.parse(JSON.stringify(r));
+    expect(json.contention.p50Ratio.c1).toBeCloseTo(1.5);
+    expect(json.contention.p50Ratio.c10).toBeCloseTo(1.2);
+    expect(json.contention.oversold).toBe(0);
+    expect(json.coldStart[1]).toMatchObject({ function: 'Health', bundleKB: 120, initMsMedian: 30 });
+    expect(json.cost.happy.wcu).toBe(20);
+    expect(json.cost.happy.usdPerMillion).toBeGreaterThan(0);
+    expect(json.cost.crossoverBookingsPerMonth).toBeGreaterThan(0);
+  });
+});
