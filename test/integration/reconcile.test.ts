@@ -239,7 +239,7 @@ describe('reconciler under live traffic (rule 10: drift only when real)', () => 
       expect(invariantHolds(item)).toBe(true);
     }
     expect((await reconcile({ repair: false, now: new Date().toISOString() }, audit)).drifts).toEqual([]);
-  });
+  }, 240_000);
 });
 
 describe('reconciler cost follows what changed (per-item checkpoints)', () => {
@@ -297,5 +297,5 @@ describe('reconciler cost follows what changed (per-item checkpoints)', () => {
     const ledgerA = await ledgerOf(t.doc, t.tableName, 'CP-A');
     expect(checkpoint.Item?.position).toBe(ledgerA.at(-2)?.sk);
     expect(checkpoint.Item?.counters).toEqual({ reserved: 20, confirmed: 10 });
-  });
+  }, 240_000);
 });
