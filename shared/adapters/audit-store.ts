@@ -11,7 +11,7 @@ import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { QuantityBucket } from '../domain/model.ts';
 import type { StoredItem } from '../domain/ports.ts';
 import type { AuditStore, Buckets, Checkpoint, Counters, LedgerMove } from '../domain/use-cases/reconcile.ts';
-import { itemKey, LEDGER_PREFIX } from './dynamodb/table-layout.ts';
+import { itemKey, LEDGER_PREFIX, toStoredItem } from './dynamodb/table-layout.ts';
 import { DynamoDbInventoryStore } from './dynamodb-store.ts';
 import { CHECKPOINT_PREFIX, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
 
@@ -78,7 +78,7 @@ export class DynamoDbAuditStore implements AuditStore {
         );
         for (const row of out.Responses?.[this.#table] ?? []) {
           if (row.sk === 'ITEM') {
-            const item = toItem(row);
+            const item = toStoredItem(row);
             found.set(item.itemId, { ...found.get(item.itemId), item });
           } else if (row.sk === 'CHECKPOINT') {
             const checkpoint = toCheckpoint(row);
@@ -179,19 +179,6 @@ export class DynamoDbAuditStore implements AuditStore {
       throw error;
     }
   }
-}
-
-function toItem(row: Record<string, unknown>): StoredItem {
-  return {
-    itemId: String(row.itemId),
-    name: String(row.name),
-    totalQuantity: Number(row.totalQuantity),
-    availableQuantity: Number(row.availableQuantity),
-    reservedQuantity: Number(row.reservedQuantity),
-    confirmedQuantity: Number(row.confirmedQuantity),
-    updatedAt: String(row.updatedAt),
-    version: Number(row.version),
-  };
 }
 
 function toCheckpoint(row: Record<string, unknown>): Checkpoint {
