@@ -100,10 +100,11 @@ export class Stateless extends Construct {
     // The HMAC key of list cursors: generated once by Secrets Manager and resolved into the
     // function's environment at deploy time (a dynamic reference, so the value is in no
     // template or repository). Rotating it only invalidates outstanding cursors (400).
-    const cursorKey = (this.cursorKey = new Secret(this, 'CursorSigningKey', {
+    this.cursorKey = new Secret(this, 'CursorSigningKey', {
       description: 'HMAC key of the item list nextToken cursors',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    }));
+    });
+    const cursorKey = this.cursorKey;
     fn('inventory-read', 'Public inventory reads', {
       environment: { CURSOR_SIGNING_KEY: cursorKey.secretValue.unsafeUnwrap() },
     }).bindTable({ table: stateful.table, access: 'read' });
