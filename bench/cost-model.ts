@@ -227,3 +227,10 @@ export function compareDesigns(
     crossoverBookingsPerMonth: crossover(oursAt, legacyAt),
   };
 }
+
+/**
+ * Changes per publisher invocation assumed for the price: at a steady few bookings a second
+ * the stream's batches hold about ten (at a trickle, one: the publisher's share then grows,
+ * but it stays a fraction of a cent per thousand bookings).
+ */
+export const PUBLISHER_CHANGES_PER_INVOCATION = 10;

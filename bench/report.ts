@@ -3,7 +3,7 @@
  * bench/run.ts writes what this returns.
  */
 
-import { HOURS_PER_MONTH, sum } from './cost-model.ts';
+import { HOURS_PER_MONTH, PUBLISHER_CHANGES_PER_INVOCATION, sum } from './cost-model.ts';
 import { type BenchResults, BUDGETS, HELLO_WORLD } from './results.ts';
 import type { ReconcileCostResult, RunCost } from './stages/reconcile.ts';
 import { compact, groupedBars, logLogLines, stackedBars } from './svg.ts';
@@ -267,7 +267,7 @@ function costSection(r: BenchResults, plots: Record<string, string>): string[] {
   const out = [
     '## 4. Cost: per booking, and against the design we replace',
     '',
-    `Requests counted with an SDK middleware while ${c.bookingsPerPath} bookings per path ran through the real consumers (Powertools idempotency included) on DynamoDB Local; capacity by DynamoDB's formulas (transactional writes 2 units per KB per item, standard writes 1 per KB, strongly consistent reads 1 per 4 KB, eventually consistent 0.5; updates and deletes of our rows, all under 1 KB, count 1 unit). Lambda: ${c.ours.memoryGb} GB arm64 for the measured median handler time (${f1(c.paths.happy.lambdaMsPerInvocation)} ms here, against DynamoDB Local), rounded up to the millisecond. SQS: ${c.ours.sqsRequestsPerMessage} requests per message (EventBridge's send, the mapping's receive and delete). EventBridge: the events we publish (incoming events are paid by their publishers). API Gateway: none on the saga path (the HTTP API serves reads and admin). CloudWatch Logs: ${c.ours.logBytesPerInvocation} bytes per invocation assumed. Prices: \`bench/prices.json\` (${c.prices.region}, list prices of ${c.prices.date}, sources named there).`,
+    `Requests counted with an SDK middleware while ${c.bookingsPerPath} bookings per path ran through the real consumers (Powertools idempotency included) on DynamoDB Local; capacity by DynamoDB's formulas (transactional writes 2 units per KB per item, standard writes 1 per KB, strongly consistent reads 1 per 4 KB, eventually consistent 0.5; updates and deletes of our rows, all under 1 KB, count 1 unit). Lambda: ${c.ours.memoryGb} GB arm64 for the measured median handler time (${f1(c.paths.happy.lambdaMsPerInvocation)} ms here, against DynamoDB Local), rounded up to the millisecond. SQS: ${c.ours.sqsRequestsPerMessage} requests per message (EventBridge's send, the mapping's receive and delete). EventBridge: the events we publish, built from the table's stream by the publisher's own code (incoming events are paid by their publishers). The change-stream publisher: its invocations at ${PUBLISHER_CHANGES_PER_INVOCATION} changes a batch (booking and item rows pass its filter); its stream reads cost nothing (DynamoDB pricing: GetRecords calls by Lambda triggers are free). API Gateway: none on the saga path (the HTTP API serves reads and admin). CloudWatch Logs: ${c.ours.logBytesPerInvocation} bytes per invocation assumed. Prices: \`bench/prices.json\` (${c.prices.region}, list prices of ${c.prices.date}, sources named there).`,
     '',
     '| path | DynamoDB requests per booking | WCU | RCU | Lambda invocations | events published | $ per million bookings |',
     '|---|---|---|---|---|---|---|',

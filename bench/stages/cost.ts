@@ -34,6 +34,7 @@ import {
   ourCostPerBooking,
   type PathCounts,
   type Prices,
+  PUBLISHER_CHANGES_PER_INVOCATION,
   sum,
 } from '../cost-model.ts';
 import { median } from '../stats.ts';
@@ -88,12 +89,6 @@ export function priceCounts(
 
 /** Rows the publisher's filter criteria let through (infra/stateless.ts). */
 const PUBLISHED_ENTITIES = new Set(['RESERVATION', 'ITEM']);
-/**
- * Changes per publisher invocation assumed for the price: at a steady few bookings a second
- * the stream's batches hold about ten (at a trickle, one: the publisher's share then grows,
- * but it stays a fraction of a cent per thousand bookings).
- */
-export const PUBLISHER_CHANGES_PER_INVOCATION = 10;
 
 export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
   const counting = meteredClient(ctx.endpoint);
