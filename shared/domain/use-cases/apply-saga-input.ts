@@ -64,10 +64,11 @@ export async function applySagaInput(
       if (!decision.onShortage || !isShortage(error)) throw error;
       if (error instanceof InsufficientInventoryError && !reclaimed) {
         reclaimed = true;
-        const freed = await reclaimDueHolds(
-          error.shortfalls.map((s) => s.itemId),
-          deps,
-        );
+        // Only items with units on hold can have expired holds to reclaim.
+        const held = error.shortfalls
+          .map((s) => s.itemId)
+          .filter((itemId) => (error.heldByItem?.get(itemId) ?? 1) > 0);
+        const freed = held.length > 0 ? await reclaimDueHolds(held, deps) : 0;
         if (freed > 0) continue;
       }
       const fallback = decision.onShortage(error);
