@@ -48,9 +48,9 @@ export class LocalSqs {
     return new LocalSqs(app, new URL(edgeUrl).host);
   }
 
-  /** One SQS JSON-protocol call; AWS errors are thrown as {@link AwsError}. */
-  async call<T = Record<string, any>>(operation: string, input: Record<string, unknown>): Promise<T> {
-    const response = await this.app.inject({
+  /** One JSON-protocol request into the in-process engine, addressed as the edge. */
+  #inject(operation: string, input: unknown) {
+    return this.app.inject({
       method: 'POST',
       url: '/',
       headers: {
@@ -60,6 +60,11 @@ export class LocalSqs {
       },
       payload: JSON.stringify(input),
     });
+  }
+
+  /** One SQS JSON-protocol call; AWS errors are thrown as {@link AwsError}. */
+  async call<T = Record<string, any>>(operation: string, input: Record<string, unknown>): Promise<T> {
+    const response = await this.#inject(operation, input);
     const body = response.payload ? JSON.parse(this.#onEdge(response.payload)) : {};
     if (response.statusCode >= 400) {
       throw new AwsError(
@@ -157,16 +162,7 @@ export class LocalSqs {
     const action = form.get('Action') ?? '';
     try {
       const input = queryToJson(action, form);
-      const response = await this.app.inject({
-        method: 'POST',
-        url: '/',
-        headers: {
-          host: this.edgeHost,
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': `AmazonSQS.${action}`,
-        },
-        payload: JSON.stringify(input),
-      });
+      const response = await this.#inject(action, input);
       const result = response.payload ? JSON.parse(this.#onEdge(response.payload)) : {};
       if (response.statusCode >= 400) {
         // The legacy query code (AWS.SimpleQueueService.NonExistentQueue) when fauxqs gives one.
