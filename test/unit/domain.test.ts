@@ -7,44 +7,12 @@ import { withJitteredRetries } from '../../shared/adapters/retry.ts';
 import {
   ConcurrentModificationError,
   InsufficientInventoryError,
-  InvalidTransitionError,
   ItemNotFoundError,
   ValidationError,
 } from '../../shared/domain/errors.ts';
 import { eventIdFor, reservationIdFor } from '../../shared/domain/event-ids.ts';
-import { RESERVATION_STATUSES, type Reservation, type ReservationStatus } from '../../shared/domain/model.ts';
-import {
-  ALLOWED_TRANSITIONS,
-  assertTransition,
-  quantityMovement,
-} from '../../shared/domain/reservation-rules.ts';
+import type { Reservation } from '../../shared/domain/model.ts';
 import { validateLines } from '../../shared/domain/use-cases/shared.ts';
-
-describe('reservation state machine', () => {
-  const allowed: [ReservationStatus, ReservationStatus][] = [
-    ['RESERVED', 'CONFIRMED'],
-    ['RESERVED', 'RELEASED'],
-    ['RESERVED', 'EXPIRED'],
-    ['CONFIRMED', 'RELEASED'],
-  ];
-  it('allows exactly the four documented transitions', () => {
-    const all = RESERVATION_STATUSES.flatMap((from) => ALLOWED_TRANSITIONS[from].map((to) => [from, to]));
-    expect(all.sort()).toEqual([...allowed].sort());
-  });
-  it.each(RESERVATION_STATUSES.flatMap((from) => RESERVATION_STATUSES.map((to) => [from, to] as const)))(
-    '%s -> %s',
-    (from, to) => {
-      const ok = allowed.some(([a, b]) => a === from && b === to);
-      if (ok) expect(() => assertTransition(from, to)).not.toThrow();
-      else expect(() => assertTransition(from, to)).toThrow(InvalidTransitionError);
-    },
-  );
-  it('moves units between the right counters', () => {
-    expect(quantityMovement('RESERVED', 'CONFIRMED')).toEqual({ from: 'reserved', to: 'confirmed' });
-    expect(quantityMovement('RESERVED', 'EXPIRED')).toEqual({ from: 'reserved', to: 'available' });
-    expect(quantityMovement('CONFIRMED', 'RELEASED')).toEqual({ from: 'confirmed', to: 'available' });
-  });
-});
 
 describe('line validation', () => {
   it('sorts valid lines and refuses bad ones', () => {
