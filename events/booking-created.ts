@@ -7,6 +7,8 @@ import {
   ITEM_ID,
   LINES_LENGTH,
   QUANTITY,
+  WAITLIST_PRIORITY,
+  waitlistRequestSchema,
 } from './envelope.ts';
 
 /** Consumed: a booking was created and needs its inventory held. */
@@ -26,6 +28,10 @@ export const bookingCreatedData = z.looseObject({
     ),
   ),
   userId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  /** Wait for stock when it is short (schema 1, optional: older producers send none). */
+  waitlist: z.optional(waitlistRequestSchema),
+  /** The booking's tier on the waitlist; only the booking service (this event's source) sets it. */
+  priority: z.optional(WAITLIST_PRIORITY),
 });
 export const bookingCreatedDetail = detailSchema(bookingCreatedData, 'loose');
 export type BookingCreatedData = z.infer<typeof bookingCreatedData>;

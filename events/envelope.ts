@@ -4,7 +4,10 @@ import {
   MAX_LINE_QUANTITY,
   MAX_LINES,
   MAX_PAYMENT_ID_LENGTH,
+  MAX_WAITLIST_SECONDS,
   MIN_LINE_QUANTITY,
+  MIN_WAITLIST_SECONDS,
+  WAITLIST_PRIORITIES,
 } from '../shared/domain/limits.ts';
 
 /**
@@ -20,6 +23,11 @@ export const PAYMENT_SOURCE = 'payment-service';
 export const ITEM_ID = z.string().check(z.regex(ITEM_ID_PATTERN));
 export const BOOKING_ID = z.uuid();
 export const QUANTITY = z.int().check(z.minimum(MIN_LINE_QUANTITY), z.maximum(MAX_LINE_QUANTITY));
+/** A booking's wish to wait for stock instead of being refused (BookingCreated, POST /reserve). */
+export const waitlistRequestSchema = z.strictObject({
+  maxWaitSeconds: z.int().check(z.minimum(MIN_WAITLIST_SECONDS), z.maximum(MAX_WAITLIST_SECONDS)),
+});
+export const WAITLIST_PRIORITY = z.enum(WAITLIST_PRIORITIES);
 /** 1 to MAX_LINES lines. */
 export const LINES_LENGTH = [z.minLength(1), z.maxLength(MAX_LINES)] as const;
 /** A payment id as the payment service sends it. */

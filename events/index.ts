@@ -14,6 +14,7 @@ import {
   inventoryReservationFailedDetail,
 } from './inventory-reservation-failed.ts';
 import { InventoryReserved, inventoryReservedDetail } from './inventory-reserved.ts';
+import { InventoryWaitlisted, inventoryWaitlistedDetail } from './inventory-waitlisted.ts';
 import { PaymentFailed, paymentFailedDetail } from './payment-failed.ts';
 import { PaymentSucceeded, paymentSucceededDetail } from './payment-succeeded.ts';
 
@@ -26,6 +27,7 @@ export * from './inventory-confirmed.ts';
 export * from './inventory-released.ts';
 export * from './inventory-reservation-failed.ts';
 export * from './inventory-reserved.ts';
+export * from './inventory-waitlisted.ts';
 export * from './payment-failed.ts';
 export * from './payment-succeeded.ts';
 
@@ -53,6 +55,7 @@ export const publishedEvents = {
     detail: inventoryConfirmationFailedDetail,
   },
   InventoryAdjusted: { type: InventoryAdjusted, detail: inventoryAdjustedDetail },
+  InventoryWaitlisted: { type: InventoryWaitlisted, detail: inventoryWaitlistedDetail },
 } as const satisfies Record<string, EventContract>;
 
 export const allEvents: Record<string, EventContract> = { ...consumedEvents, ...publishedEvents };

@@ -10,7 +10,7 @@ export const InventoryReservationFailed = {
 
 export const inventoryReservationFailedData = z.strictObject({
   bookingId: BOOKING_ID,
-  reason: z.enum(['INSUFFICIENT_INVENTORY', 'ITEM_NOT_FOUND', 'BOOKING_RELEASED']),
+  reason: z.enum(['INSUFFICIENT_INVENTORY', 'ITEM_NOT_FOUND', 'BOOKING_RELEASED', 'WAITLIST_EXPIRED']),
   message: z.string(),
   items: z.optional(z.array(shortfallSchema)),
 });

@@ -21,6 +21,8 @@ export const inventoryReservedData = z.strictObject({
   status: z.enum(['RESERVED', 'CONFIRMED']),
   items: z.array(lineSchema).check(...LINES_LENGTH),
   expiresAt: z.iso.datetime(),
+  /** True when the booking waited on the waitlist and was served from freed units. */
+  fromWaitlist: z.optional(z.literal(true)),
 });
 export const inventoryReservedDetail = detailSchema(inventoryReservedData);
 export type InventoryReservedData = z.infer<typeof inventoryReservedData>;

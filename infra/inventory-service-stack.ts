@@ -49,7 +49,10 @@ export class InventoryServiceStack extends Stack {
               [`${event.detailType}TargetDlq`, targetDlq.queueUrl],
             ])
             .concat(this.stateless.scheduleDlqs.map(({ name, queue }) => [name, queue.queueUrl]))
-            .concat([['PublisherDlq', this.stateful.publisherDlq.queueUrl]]),
+            .concat([
+              ['PublisherDlq', this.stateful.publisherDlq.queueUrl],
+              ['WaitlistServerDlq', this.stateful.waitlistServerDlq.queueUrl],
+            ]),
         ),
       ),
       'Consumer queues and dead-letter queues by name (JSON), for npm run dlq',

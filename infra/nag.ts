@@ -61,6 +61,7 @@ export function acknowledgeNagFindings(
     ...stack.stateful.consumerQueues.flatMap(({ dlq, targetDlq }) => [dlq, targetDlq]),
     ...stack.stateless.scheduleDlqs.map(({ queue }) => queue),
     stack.stateful.publisherDlq,
+    stack.stateful.waitlistServerDlq,
   ];
   for (const queue of dlqs) {
     ack(queue, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });

@@ -153,13 +153,21 @@ export class Observability extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
     }
-    dlqs.push({ name: 'PublisherDlq', queue: stateful.publisherDlq });
-    // The change stream falling behind means events are late (nothing is lost before 24 h).
-    const publisher = stateless.functions['publish-changes'];
-    if (publisher) {
-      alarm('PublisherIteratorAge', {
-        alarmDescription: 'The change-stream publisher is more than 5 minutes behind (runbook: publisher)',
-        metric: publisher.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+    dlqs.push(
+      { name: 'PublisherDlq', queue: stateful.publisherDlq },
+      { name: 'WaitlistServerDlq', queue: stateful.waitlistServerDlq },
+    );
+    // The change stream falling behind means events are late, or waitlisted bookings wait
+    // for units already freed (nothing is lost before 24 h).
+    for (const [name, fn] of [
+      ['Publisher', 'publish-changes'],
+      ['WaitlistServer', 'serve-waitlist'],
+    ] as const) {
+      const consumer = stateless.functions[fn];
+      if (!consumer) continue;
+      alarm(`${name}IteratorAge`, {
+        alarmDescription: `The change-stream ${fn} function is more than 5 minutes behind (runbook: publisher)`,
+        metric: consumer.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
         threshold: 300_000,
         evaluationPeriods: 3,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -62,6 +62,8 @@ export class Stateful extends Construct {
   readonly consumerQueues: ConsumerQueues[];
   /** The on-failure destination of the change-stream publisher. */
   readonly publisherDlq: Queue;
+  /** The on-failure destination of the waitlist server (a batch of item changes it gave up on). */
+  readonly waitlistServerDlq: Queue;
 
   constructor(scope: Construct, id: string, config: ServiceConfig) {
     super(scope, id);
@@ -127,6 +129,10 @@ export class Stateful extends Construct {
     // Where the stream's event source mapping leaves a batch it gave up on (its shard and
     // sequence numbers, not the data): `npm run dlq -- redrive` re-reads those records.
     this.publisherDlq = new Queue(this, 'PublisherDlq', {
+      ...queueDefaults,
+      retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
+    });
+    this.waitlistServerDlq = new Queue(this, 'WaitlistServerDlq', {
       ...queueDefaults,
       retentionPeriod: Duration.seconds(DLQ_RETENTION_SECONDS),
     });

@@ -118,6 +118,7 @@ export class Stateless extends Construct {
       access: 'readWrite',
     });
     this.#publisher(stateful);
+    this.#waitlistServer(stateful);
     for (const queues of stateful.consumerQueues) this.#consumer(queues, stateful, config);
     // One sweeper and one reconciler at a time, when the account can spare the reservation
     // (-c reservedConcurrency=true). Off by default: new accounts must keep 10 unreserved
@@ -224,6 +225,45 @@ export class Stateless extends Construct {
         filters: [
           FilterCriteria.filter({
             dynamodb: { NewImage: { entity: { S: FilterRule.or('RESERVATION', 'ITEM') } } },
+          }),
+        ],
+      }),
+    );
+  }
+
+  /**
+   * The waitlist server: item rows whose waitlist is not empty reach it from the table
+   * stream (filter criteria); when units were freed it serves the item's waitlist in order
+   * (shared/domain/use-cases/serve-waitlist.ts). Failures retry from the failed change,
+   * bounded like the publisher's, then go to their own on-failure DLQ (alarmed).
+   */
+  #waitlistServer(stateful: Stateful): void {
+    const server = new ServiceFunction(this, 'ServeWaitlist', {
+      entry: 'serve-waitlist',
+      description: 'Serves waitlisted bookings when units of their items are freed',
+      timeout: Duration.seconds(60),
+      environment: { RESERVATION_TTL_SECONDS: String(DEFAULT_RESERVATION_TTL_SECONDS) },
+    }).bindTable({ table: stateful.table, access: 'readWrite' });
+    this.functions['serve-waitlist'] = server;
+    server.addEventSource(
+      new DynamoEventSource(stateful.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: PUBLISHER_BATCH_SIZE,
+        maxBatchingWindow: Duration.seconds(0),
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: PUBLISHER_RETRIES,
+        maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(stateful.waitlistServerDlq),
+        filters: [
+          FilterCriteria.filter({
+            dynamodb: {
+              NewImage: {
+                entity: { S: FilterRule.isEqual('ITEM') },
+                waitlistedQuantity: { N: FilterRule.notEquals('0') },
+              },
+            },
           }),
         ],
       }),

@@ -73,6 +73,8 @@ export const BusinessMetric = {
   ReservationsExpired: 'ReservationsExpired',
   ConfirmationsFailed: 'ConfirmationsFailed',
   HoldsNotExpired: 'HoldsNotExpired',
+  ReservationsWaitlisted: 'ReservationsWaitlisted',
+  WaitlistServed: 'WaitlistServed',
   EventsPublished: 'EventsPublished',
   UnitsReserved: 'UnitsReserved',
   InventoryDrift: 'InventoryDrift',

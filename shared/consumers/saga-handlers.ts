@@ -38,8 +38,17 @@ export async function onBookingCreated(
   deps: Dependencies & { defaultTtlSeconds?: number },
 ): Promise<ConsumerOutcome> {
   const items = event.data.items.map(({ itemId, quantity }) => ({ itemId, quantity }));
+  const { waitlist, priority } = event.data;
   const result = await applyBookingCreated(
-    { bookingId: event.data.bookingId, items, ...causationOf(event) },
+    {
+      bookingId: event.data.bookingId,
+      items,
+      ...causationOf(event),
+      // The tier comes from the event: only the booking service may send BookingCreated.
+      ...(waitlist
+        ? { waitlist: { maxWaitSeconds: waitlist.maxWaitSeconds, priority: priority ?? 'standard' } }
+        : {}),
+    },
     deps,
   );
   if (!result.applied && result.refusal && result.effect === 'replay' && !result.record) {
@@ -52,6 +61,8 @@ export async function onBookingCreated(
       metric: { name: 'ReservationsFailed', reason: result.record?.refusal ?? result.refusal.code },
     };
   }
+  if (result.record?.status === 'WAITLISTED')
+    return { outcome: 'waitlisted', metric: { name: 'ReservationsWaitlisted' } };
   return { outcome: result.effect, metric: { name: 'ReservationsCreated' } };
 }
 

@@ -5,6 +5,7 @@ import {
   type ItemNotFoundError,
 } from './errors.ts';
 import { reservationIdFor } from './event-ids.ts';
+import { DEFAULT_RESERVATION_TTL_SECONDS } from './limits.ts';
 import {
   type Answer,
   type ConfirmationFailureReason,
@@ -18,6 +19,7 @@ import {
   type ReservationStatus,
   type ShortLine,
   sameLines,
+  type WaitlistPriority,
 } from './model.ts';
 import type { Causation, LineMovement, ReservationWrite } from './ports.ts';
 
@@ -35,14 +37,22 @@ export type SagaInputKind =
   | 'PaymentSucceeded'
   | 'PaymentFailed'
   | 'BookingCancelled'
-  | 'HoldExpired';
+  | 'HoldExpired'
+  | 'WaitlistServe';
 export const SAGA_INPUT_KINDS: readonly SagaInputKind[] = [
   'BookingCreated',
   'PaymentSucceeded',
   'PaymentFailed',
   'BookingCancelled',
   'HoldExpired',
+  'WaitlistServe',
 ];
+
+/** Inputs that are not events: what the time does, and what the waitlist server tries. */
+export const INPUT_TEXT: Readonly<Partial<Record<SagaInputKind, string>>> = {
+  HoldExpired: 'the hold (or the waitlist ticket) is due: `expiresAt` has passed',
+  WaitlistServe: 'units of one of its items were freed: the waitlist server tries the booking',
+};
 
 /** Where a booking stands, as far as decisions go (derived from its record by `situationOf`). */
 export type Situation =
@@ -53,8 +63,10 @@ export type Situation =
   | 'RESERVED'
   | 'CONFIRMED'
   | 'ENDED'
-  | 'REFUSED';
+  | 'REFUSED'
+  | 'WAITLISTED';
 export const SITUATIONS: readonly Situation[] = [
+  'WAITLISTED',
   'NONE',
   'PAID',
   'PAYMENT_FAILED',
@@ -74,6 +86,7 @@ export const SITUATION_TEXT: Readonly<Record<Situation, string>> = {
   CONFIRMED: '`CONFIRMED` (units confirmed)',
   ENDED: '`EXPIRED`, or `RELEASED` after `PaymentFailed`',
   REFUSED: '`BookingCreated` refused',
+  WAITLISTED: '`WAITLISTED` (nothing held; waits for units)',
 };
 
 export type Effect =
@@ -90,13 +103,16 @@ export type Effect =
   | 'release-payment-failed'
   | 'expire'
   | 're-reserve-paid'
+  | 'serve'
+  | 'leave-waitlist'
+  | 'waitlist-expire'
   | 'replay'
   | 'ignore';
 
 /** Each effect: what it does to stock and which answers it records and publishes. */
 export const EFFECT_TEXT: Readonly<Record<Effect, string>> = {
   reserve:
-    'available → reserved; `InventoryReserved`. Short (after reclaiming due holds on those items): `REFUSED`, `InventoryReservationFailed` (`INSUFFICIENT_INVENTORY` or `ITEM_NOT_FOUND`)',
+    'available → reserved; `InventoryReserved`. Short (after reclaiming due holds on those items): with a `waitlist` ticket, `WAITLISTED` and `InventoryWaitlisted` (nothing held); else `REFUSED`, `InventoryReservationFailed` (`INSUFFICIENT_INVENTORY` or `ITEM_NOT_FOUND`)',
   'reserve-paid':
     'available → confirmed, confirmed by the waiting payment with the smallest key; `InventoryReserved` + `InventoryConfirmed`, other waiting payments `InventoryConfirmationFailed` (`DUPLICATE_PAYMENT`). Short: `REFUSED`, `InventoryReservationFailed` + `InventoryConfirmationFailed` (`STOCK_UNAVAILABLE`) for each waiting payment',
   'reserve-and-release':
@@ -116,6 +132,12 @@ export const EFFECT_TEXT: Readonly<Record<Effect, string>> = {
   expire: 'if `expiresAt` has passed: reserved → available; `InventoryReleased` (`EXPIRED`)',
   're-reserve-paid':
     'a new generation, available → confirmed; `InventoryReserved` + `InventoryConfirmed`. Short (after reclaiming): `InventoryConfirmationFailed` (`STOCK_UNAVAILABLE`)',
+  serve:
+    'every line at once, available → reserved with a fresh hold (→ confirmed when a payment waits: `InventoryConfirmed` too); `InventoryReserved` (`fromWaitlist`). Short: keeps waiting, nothing written',
+  'leave-waitlist':
+    'off the waitlist, nothing was held; `REFUSED` (`BOOKING_RELEASED`), `InventoryReservationFailed`; a cancellation is recorded (absorbing) and refuses waiting payments (`BOOKING_CANCELLED`); a `PaymentFailed` while a payment waits is ignored',
+  'waitlist-expire':
+    "if `expiresAt` (the ticket's `until`) has passed: off the waitlist, `REFUSED` (`WAITLIST_EXPIRED`), `InventoryReservationFailed`; waiting payments `InventoryConfirmationFailed` (`STOCK_UNAVAILABLE`)",
   replay:
     'the recorded answer stands; nothing is written or published again (other lines: `BOOKING_CONFLICT`)',
   ignore: 'nothing to do',
@@ -127,12 +149,21 @@ export const EFFECT_TEXT: Readonly<Record<Effect, string>> = {
  * payment not seen before.
  */
 export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInputKind, Effect>>>> = {
+  WAITLISTED: {
+    BookingCreated: 'replay',
+    PaymentSucceeded: 'remember-payment',
+    PaymentFailed: 'leave-waitlist',
+    BookingCancelled: 'leave-waitlist',
+    HoldExpired: 'waitlist-expire',
+    WaitlistServe: 'serve',
+  },
   NONE: {
     BookingCreated: 'reserve',
     PaymentSucceeded: 'remember-payment',
     PaymentFailed: 'remember-failure',
     BookingCancelled: 'cancel',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
   PAID: {
     BookingCreated: 'reserve-paid',
@@ -140,6 +171,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'ignore',
     BookingCancelled: 'cancel',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
   PAYMENT_FAILED: {
     BookingCreated: 'reserve-and-release',
@@ -147,6 +179,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'ignore',
     BookingCancelled: 'cancel',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
   CANCELLED: {
     BookingCreated: 'refuse-cancelled',
@@ -154,6 +187,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'ignore',
     BookingCancelled: 'ignore',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
   RESERVED: {
     BookingCreated: 'replay',
@@ -161,6 +195,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'release-payment-failed',
     BookingCancelled: 'cancel',
     HoldExpired: 'expire',
+    WaitlistServe: 'ignore',
   },
   CONFIRMED: {
     BookingCreated: 'replay',
@@ -168,6 +203,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'ignore',
     BookingCancelled: 'cancel',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
   ENDED: {
     BookingCreated: 'replay',
@@ -175,6 +211,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'ignore',
     BookingCancelled: 'cancel',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
   REFUSED: {
     BookingCreated: 'replay',
@@ -182,6 +219,7 @@ export const DECISION_TABLE: Readonly<Record<Situation, Readonly<Record<SagaInpu
     PaymentFailed: 'ignore',
     BookingCancelled: 'cancel',
     HoldExpired: 'ignore',
+    WaitlistServe: 'ignore',
   },
 };
 
@@ -196,6 +234,7 @@ export function situationOf(record: Reservation | undefined): Situation {
     case 'RESERVED':
     case 'CONFIRMED':
     case 'REFUSED':
+    case 'WAITLISTED':
       return record.status;
     case 'EXPIRED':
     case 'RELEASED':
@@ -224,11 +263,14 @@ export type SagaInput =
        * try again later, so a refusal of a booking nobody else knows is not kept.
        */
       recordRefusal: boolean;
+      /** Wait for stock instead of being refused when it is short. */
+      waitlist?: { maxWaitSeconds: number; priority: WaitlistPriority };
     }
   | { kind: 'PaymentSucceeded'; paymentKey: string; paymentId?: string }
   | { kind: 'PaymentFailed' }
   | { kind: 'BookingCancelled'; reason: Extract<ReleaseReason, 'CANCELLED' | 'MANUAL'> }
-  | { kind: 'HoldExpired' };
+  | { kind: 'HoldExpired' }
+  | { kind: 'WaitlistServe' };
 
 export interface DecisionContext {
   bookingId: string;
@@ -350,6 +392,12 @@ export function decide(record: Reservation | undefined, input: SagaInput, ctx: D
     }
     case 're-reserve-paid':
       return reReservePaid(base, asPayment(input), ctx);
+    case 'serve':
+      return serve(base, ctx);
+    case 'leave-waitlist':
+      return leaveWaitlist(base, input, ctx);
+    case 'waitlist-expire':
+      return waitlistExpire(base, ctx);
     case 'replay':
       return input.kind === 'BookingCreated'
         ? replayCreated(base, input.lines)
@@ -404,6 +452,9 @@ function reserve(
   return {
     ...decision,
     onShortage: (error) => {
+      if (input.waitlist && error instanceof InsufficientInventoryError) {
+        return joinWaitlist(base, record, input, ctx, effect, error);
+      }
       const reason: ReservationFailureReason =
         error instanceof InsufficientInventoryError ? 'INSUFFICIENT_INVENTORY' : 'ITEM_NOT_FOUND';
       if (!record && !input.recordRefusal) return { kind: 'refuse', effect, refusal: error };
@@ -432,6 +483,138 @@ function reserve(
       ];
       return { ...recordOnly(effect, base, record, ctx, refused, answers), refusal: error };
     },
+  };
+}
+
+/** Short, with a ticket: the booking waits (nothing held); waiting payments keep waiting. */
+function joinWaitlist(
+  base: Reservation,
+  record: Reservation | undefined,
+  input: Extract<SagaInput, { kind: 'BookingCreated' }>,
+  ctx: DecisionContext,
+  effect: Effect,
+  error: InsufficientInventoryError,
+): WriteDecision {
+  const waitlist = input.waitlist as NonNullable<typeof input.waitlist>;
+  const until = expiry(ctx.now, waitlist.maxWaitSeconds);
+  const next: Reservation = {
+    ...base,
+    status: 'WAITLISTED',
+    items: input.lines,
+    expiresAt: until,
+    correlationId: ctx.causation.correlationId,
+    waitlist: {
+      priority: waitlist.priority,
+      until,
+      since: ctx.now,
+      holdSeconds: input.ttlSeconds,
+      shortItemIds: error.shortfalls.map((s) => s.itemId),
+    },
+    ...(input.owner ? { owner: input.owner } : {}),
+  };
+  return recordOnly(effect, base, record, ctx, next, [
+    { type: 'InventoryWaitlisted', items: error.shortfalls },
+  ]);
+}
+
+/**
+ * The waitlist server's try: every line at once or nothing (a short line keeps the booking
+ * waiting, nothing is written). A waiting payment confirms at once, as with `reserve-paid`.
+ */
+function serve(base: Reservation, ctx: DecisionContext): Decision {
+  const holdSeconds = base.waitlist?.holdSeconds ?? DEFAULT_RESERVATION_TTL_SECONDS;
+  const [confirming, ...duplicates] = waitingPayments(base);
+  const paid = confirming !== undefined;
+  const payments: Record<string, PaymentDecision> = { ...base.payments };
+  if (paid) {
+    payments[confirming] = 'CONFIRMED';
+    for (const key of duplicates) payments[key] = 'DUPLICATE_PAYMENT';
+  }
+  const next: Reservation = {
+    ...base,
+    status: paid ? 'CONFIRMED' : 'RESERVED',
+    expiresAt: expiry(ctx.now, holdSeconds),
+    payments,
+    ...(paid ? { confirmedAt: ctx.now, paymentId: confirming } : {}),
+  };
+  const answers: Answer[] = [
+    { type: 'InventoryReserved', status: paid ? 'CONFIRMED' : 'RESERVED', fromWaitlist: true },
+  ];
+  if (paid) {
+    answers.push({ type: 'InventoryConfirmed' });
+    for (const key of duplicates) {
+      answers.push({ type: 'InventoryConfirmationFailed', paymentKey: key, reason: 'DUPLICATE_PAYMENT' });
+    }
+  }
+  const decision = transition(
+    'serve',
+    base,
+    next,
+    paid ? 'RESERVE_CONFIRMED' : 'RESERVE',
+    moves(base.items, 'available', paid ? 'confirmed' : 'reserved'),
+    ctx,
+    answers,
+    { correlationId: base.correlationId },
+  );
+  return { ...decision, onShortage: () => ({ kind: 'ignore', effect: 'ignore', record: base }) };
+}
+
+/** Cancelled, released by hand or its payment failed while it waited: off the waitlist. */
+function leaveWaitlist(base: Reservation, input: SagaInput, ctx: DecisionContext): Decision {
+  const waiting = waitingPayments(base);
+  const cancelled = input.kind === 'BookingCancelled';
+  // Success beats failure: a payment that waits is applied when the booking is served.
+  if (!cancelled && waiting.length > 0) return { kind: 'ignore', effect: 'ignore', record: base };
+  const payments: Record<string, PaymentDecision> = { ...base.payments };
+  for (const key of waiting) payments[key] = 'BOOKING_CANCELLED';
+  const next: Reservation = {
+    ...base,
+    status: 'REFUSED',
+    refusal: 'BOOKING_RELEASED',
+    releasedAt: ctx.now,
+    releaseReason: input.kind === 'BookingCancelled' ? input.reason : 'PAYMENT_FAILED',
+    payments,
+    ...(cancelled ? { cancelled: true } : { paymentFailed: true }),
+  };
+  return recordOnly('leave-waitlist', base, base, ctx, next, [
+    { type: 'InventoryReservationFailed', reason: 'BOOKING_RELEASED' },
+    ...waiting.map(
+      (key): Answer => ({
+        type: 'InventoryConfirmationFailed',
+        paymentKey: key,
+        reason: 'BOOKING_CANCELLED',
+      }),
+    ),
+  ]);
+}
+
+/** The ticket's `until` passed unserved: `WAITLIST_EXPIRED`; waiting payments are refunded. */
+function waitlistExpire(base: Reservation, ctx: DecisionContext): Decision {
+  if (base.expiresAt > ctx.now) return { kind: 'ignore', effect: 'ignore', record: base };
+  const waiting = waitingPayments(base);
+  const payments: Record<string, PaymentDecision> = { ...base.payments };
+  for (const key of waiting) payments[key] = 'STOCK_UNAVAILABLE';
+  const next: Reservation = { ...base, status: 'REFUSED', refusal: 'WAITLIST_EXPIRED', payments };
+  return {
+    ...transition(
+      'waitlist-expire',
+      base,
+      next,
+      'DECISION',
+      [],
+      ctx,
+      [
+        { type: 'InventoryReservationFailed', reason: 'WAITLIST_EXPIRED' },
+        ...waiting.map(
+          (key): Answer => ({
+            type: 'InventoryConfirmationFailed',
+            paymentKey: key,
+            reason: 'STOCK_UNAVAILABLE',
+          }),
+        ),
+      ],
+      { correlationId: base.correlationId },
+    ),
   };
 }
 
@@ -581,7 +764,7 @@ function replayCreated(record: Reservation, lines: ReservationLine[]): Decision 
       }),
     };
   }
-  if (record.status === 'RESERVED' || record.status === 'CONFIRMED') {
+  if (record.status === 'RESERVED' || record.status === 'CONFIRMED' || record.status === 'WAITLISTED') {
     return { kind: 'replay', effect: 'replay', record };
   }
   return {

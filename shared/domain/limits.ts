@@ -25,3 +25,26 @@ export const MAX_PAYMENT_ID_LENGTH = 128;
 export function canonicalBookingId(bookingId: string): string {
   return bookingId.toLowerCase();
 }
+
+/** Waitlist tiers, served in this order (then first come, first served). */
+export const WAITLIST_PRIORITIES = ['premium', 'standard'] as const;
+export type WaitlistPriority = (typeof WAITLIST_PRIORITIES)[number];
+/**
+ * Lines of a booking that may wait: serving one writes the record, and per line the item,
+ * the ledger, the hold and the waitlist entry: 1 + 4 × 24 = 97 of a transaction's 100.
+ */
+export const MAX_WAITLIST_LINES = 24;
+/** How long a booking may wait on the waitlist, as a caller asks (`waitlist.maxWaitSeconds`). */
+export const MIN_WAITLIST_SECONDS = 1;
+export const MAX_WAITLIST_SECONDS = 86_400;
+/**
+ * The waitlist's anti-starvation rule (docs/saga.md "Waitlist"): serving an item walks its
+ * waitlist in order and skips a booking whose lines do not all fit, but not once that
+ * booking has waited this long: from then on the item's freed units are kept for it (no
+ * later booking is served on that item, and new reserves of the item are short) until it is
+ * served or leaves. A large request is overtaken for at most this long; a small one waits
+ * behind it at most for the large one's `maxWaitSeconds`.
+ */
+export const WAITLIST_OVERTAKE_SECONDS = 300;
+/** Waitlist entries one serving pass reads per item: bounds its cost per freed unit. */
+export const WAITLIST_SERVE_SCAN = 25;

@@ -9,6 +9,7 @@ export {
   ITEM_ID_PATTERN,
   MAX_LINE_QUANTITY,
   MAX_LINES,
+  WAITLIST_PRIORITIES,
 } from './limits.ts';
 
 export interface Item {
@@ -18,12 +19,19 @@ export interface Item {
   availableQuantity: number;
   reservedQuantity: number;
   confirmedQuantity: number;
+  /**
+   * Units waitlisted bookings ask of this item. Not held and not part of the invariant:
+   * `availableQuantity - waitlistedQuantity` is what a new reserve may take (nobody jumps
+   * the queue), and freed units go to the waitlist first.
+   */
+  waitlistedQuantity?: number;
   updatedAt: string;
 }
 
 /** The states of a reservation a client can see. */
-export type ReservationStatus = 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED';
+export type ReservationStatus = 'WAITLISTED' | 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED';
 export const RESERVATION_STATUSES: readonly ReservationStatus[] = [
+  'WAITLISTED',
   'RESERVED',
   'CONFIRMED',
   'RELEASED',
@@ -37,7 +45,34 @@ export const RESERVATION_STATUSES: readonly ReservationStatus[] = [
 export type BookingStatus = ReservationStatus | 'PENDING' | 'REFUSED';
 
 /** Why a booking's reservation was refused (the `reason` of `InventoryReservationFailed`). */
-export type ReservationFailureReason = 'INSUFFICIENT_INVENTORY' | 'ITEM_NOT_FOUND' | 'BOOKING_RELEASED';
+export type ReservationFailureReason =
+  | 'INSUFFICIENT_INVENTORY'
+  | 'ITEM_NOT_FOUND'
+  | 'BOOKING_RELEASED'
+  | 'WAITLIST_EXPIRED';
+
+import type { WaitlistPriority } from './limits.ts';
+
+export type { WaitlistPriority } from './limits.ts';
+
+/** A booking's place on the waitlist: asked for with `BookingCreated`, kept once served or gone. */
+export interface WaitlistTicket {
+  priority: WaitlistPriority;
+  /** When it leaves the waitlist unserved (`maxWaitSeconds` after it joined). */
+  until: string;
+  /** When it joined: its place in its tier. */
+  since: string;
+  /** The hold it gets when served (the `ttlSeconds` its `BookingCreated` asked for). */
+  holdSeconds: number;
+  /** The items that were short when it joined: its `positions` are shown for these. */
+  shortItemIds: string[];
+}
+
+/** A booking's place in one item's waitlist (1-based), counted when asked. */
+export interface WaitlistPosition {
+  itemId: string;
+  position: number;
+}
 /** Why a payment could not be applied (the `reason` of `InventoryConfirmationFailed`). */
 export type ConfirmationFailureReason = 'STOCK_UNAVAILABLE' | 'BOOKING_CANCELLED' | 'DUPLICATE_PAYMENT';
 /** A line that could not be served: what was asked and what was left. */
@@ -49,7 +84,8 @@ export interface ShortLine {
 
 /** One answer a decision owes the saga; the event is built from it and the booking's record. */
 export type Answer =
-  | { type: 'InventoryReserved'; status: 'RESERVED' | 'CONFIRMED' }
+  | { type: 'InventoryReserved'; status: 'RESERVED' | 'CONFIRMED'; fromWaitlist?: true }
+  | { type: 'InventoryWaitlisted'; items: ShortLine[] }
   | { type: 'InventoryConfirmed' }
   | { type: 'InventoryReleased'; previousStatus: ReservationStatus }
   | { type: 'InventoryReservationFailed'; reason: ReservationFailureReason; items?: ShortLine[] }
@@ -118,6 +154,8 @@ export interface Reservation {
   causation?: { correlationId: string; causationId?: string };
   /** Who made the reservation over HTTP (absent for reservations the saga made). */
   owner?: Owner;
+  /** The booking's waitlist ticket, when it waited (kept after it was served or left). */
+  waitlist?: WaitlistTicket;
 }
 
 /** The caller a reservation belongs to: the token's subject and the client it used. */

@@ -6,6 +6,7 @@ import {
   InventoryReleased,
   InventoryReservationFailed,
   InventoryReserved,
+  InventoryWaitlisted,
 } from '../../events/index.ts';
 import type { Shortfall } from './errors.ts';
 import { eventIdFor } from './event-ids.ts';
@@ -53,13 +54,38 @@ function event<D extends Record<string, unknown>>(
 
 const lines = (r: Reservation) => r.items.map(({ itemId, quantity }) => ({ itemId, quantity }));
 
-export function inventoryReserved(r: Reservation, causation: Causation, occurredAt: string): OutgoingEvent {
+export function inventoryReserved(
+  r: Reservation,
+  causation: Causation,
+  occurredAt: string,
+  fromWaitlist = false,
+): OutgoingEvent {
   return event(InventoryReserved, eventIdFor(r.bookingId, 'RESERVED', r.generation), causation, occurredAt, {
     bookingId: r.bookingId,
     reservationId: r.reservationId,
     status: r.status,
     items: lines(r),
     expiresAt: r.expiresAt,
+    ...(fromWaitlist ? { fromWaitlist: true } : {}),
+  });
+}
+
+/** The booking waits for stock (one id per booking: it joins the waitlist once). */
+export function inventoryWaitlisted(
+  r: Reservation,
+  shortItems: Shortfall[],
+  causation: Causation,
+  occurredAt: string,
+): OutgoingEvent {
+  const ticket = r.waitlist;
+  if (!ticket) throw new TypeError(`Booking ${r.bookingId} is waitlisted without a ticket`);
+  return event(InventoryWaitlisted, eventIdFor(r.bookingId, 'WAITLISTED'), causation, occurredAt, {
+    bookingId: r.bookingId,
+    reservationId: r.reservationId,
+    items: lines(r),
+    priority: ticket.priority,
+    until: ticket.until,
+    shortItems,
   });
 }
 
@@ -165,7 +191,9 @@ export function eventsOfRecord(record: Reservation): OutgoingEvent[] {
 function eventOfAnswer(record: Reservation, answer: Answer, causation: Causation, at: string): OutgoingEvent {
   switch (answer.type) {
     case 'InventoryReserved':
-      return inventoryReserved({ ...record, status: answer.status }, causation, at);
+      return inventoryReserved({ ...record, status: answer.status }, causation, at, answer.fromWaitlist);
+    case 'InventoryWaitlisted':
+      return inventoryWaitlisted(record, answer.items, causation, at);
     case 'InventoryConfirmed':
       return inventoryConfirmed(record, causation, at);
     case 'InventoryReleased':
@@ -199,7 +227,9 @@ function refusalMessage(bookingId: string, reason: ReservationFailureReason, ite
     case 'ITEM_NOT_FOUND':
       return `Item not found for booking ${bookingId}`;
     case 'BOOKING_RELEASED':
-      return `Booking ${bookingId} was cancelled before it was reserved`;
+      return `Booking ${bookingId} was cancelled or released before it was reserved`;
+    case 'WAITLIST_EXPIRED':
+      return `Booking ${bookingId} waited on the waitlist until its maxWaitSeconds passed`;
   }
 }
 

@@ -1,4 +1,11 @@
-import type { BookingStatus, Item, QuantityBucket, Reservation, ReservationLine } from './model.ts';
+import type {
+  BookingStatus,
+  Item,
+  QuantityBucket,
+  Reservation,
+  ReservationLine,
+  WaitlistPosition,
+} from './model.ts';
 
 /** Metadata every event detail carries. */
 export interface EventMetadata {
@@ -125,6 +132,18 @@ export interface InventoryStore {
    * per item, at most `limit` per item: the cost follows what is due on these items only.
    */
   findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]>;
+  /** The first `limit` waitlist entries of an item, in serving order (tier, then arrival). */
+  waitlistHead(itemId: string, limit: number): Promise<WaitlistEntry[]>;
+  /** A waitlisted booking's 1-based place on each item it was short of (counted when asked). */
+  waitlistPositions(record: Reservation): Promise<WaitlistPosition[]>;
+}
+
+/** One line of a waitlisted booking, as its item's waitlist holds it. */
+export interface WaitlistEntry {
+  bookingId: string;
+  itemId: string;
+  quantity: number;
+  since: string;
 }
 
 /** Puts events on the bus. Throws if any entry could not be published. */

@@ -16,6 +16,8 @@ export const Scope = {
   Service: `${RESOURCE_SERVER}/service`,
   /** Operators: administer stock; act on any booking like a service. */
   Admin: `${RESOURCE_SERVER}/admin`,
+  /** Premium customers: a waitlisted booking of theirs is served before standard ones. Opens no route. */
+  Premium: `${RESOURCE_SERVER}/premium`,
 } as const;
 export type Scope = (typeof Scope)[keyof typeof Scope];
 
@@ -32,6 +34,10 @@ export const SCOPE_DOCS: Record<Scope, { heldBy: string; allows: string }> = {
   [Scope.Admin]: {
     heldBy: 'operators',
     allows: 'create items, set totals, adjust stock; read and release any booking',
+  },
+  [Scope.Premium]: {
+    heldBy: 'premium customers (beside inventory/write or inventory/service)',
+    allows: 'nothing by itself; a booking it waitlists is served in the premium tier',
   },
 };
 

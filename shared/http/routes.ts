@@ -3,7 +3,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context } from 'aws-lambda';
 import { DomainError } from '../domain/errors.ts';
 import { canonicalBookingId } from '../domain/limits.ts';
-import type { Actor, Item, Reservation } from '../domain/model.ts';
+import type { Actor, Item, Reservation, WaitlistPosition, WaitlistPriority } from '../domain/model.ts';
 import type { Dependencies } from '../domain/ports.ts';
 import {
   adjustStock,
@@ -21,6 +21,7 @@ import { type Caller, callerOf, type Principal } from './auth.ts';
 import { openCursor, sealCursor } from './cursor.ts';
 import { HttpError, jsonResponse } from './errors.ts';
 import type { RouteHandler } from './middleware.ts';
+import { Scope } from './route-table.ts';
 import {
   adjustmentRequest,
   bookingIdSchema,
@@ -38,20 +39,40 @@ import {
  * record dropped. A booking refused, or released before it was reserved, reads as a
  * tombstone (RELEASED, nothing held).
  */
-export function toReservationDto({
-  version: _v,
-  generation: _g,
-  owner: _o,
-  cancelled: _c,
-  paymentFailed: _f,
-  payments: _p,
-  refusal: _r,
-  ...reservation
-}: Reservation) {
+export function toReservationDto(
+  {
+    version: _v,
+    generation: _g,
+    owner: _o,
+    cancelled: _c,
+    paymentFailed: _f,
+    payments: _p,
+    refusal: _r,
+    waitlist,
+    answers: _a,
+    decidedAt: _d,
+    causation: _cause,
+    ...reservation
+  }: Reservation,
+  positions: WaitlistPosition[] = [],
+) {
   if (reservation.status === 'PENDING' || reservation.status === 'REFUSED') {
     return { ...reservation, status: 'RELEASED' as const, tombstone: true };
   }
+  if (reservation.status === 'WAITLISTED' && waitlist) {
+    return {
+      ...reservation,
+      status: reservation.status,
+      waitlist: { priority: waitlist.priority, until: waitlist.until, positions },
+    };
+  }
   return { ...reservation, status: reservation.status };
+}
+
+/** The DTO, with a waitlisted booking's positions counted now. */
+async function reservationDto(reservation: Reservation, store: Dependencies['store']) {
+  const positions = reservation.status === 'WAITLISTED' ? await store.waitlistPositions(reservation) : [];
+  return toReservationDto(reservation, positions);
 }
 
 /** The route table scoped the route, so the middleware verified a principal. */
@@ -115,6 +136,7 @@ interface ReserveCommand {
   items: { itemId: string; quantity: number }[];
   ttlSeconds?: number;
   correlationId: string;
+  waitlist?: { maxWaitSeconds: number; priority: WaitlistPriority };
 }
 
 interface ReleaseCommand {
@@ -162,10 +184,11 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
         correlationId: command.correlationId,
         ...(command.ttlSeconds ? { ttlSeconds: command.ttlSeconds } : {}),
         ...(command.owner ? { owner: command.owner } : {}),
+        ...(command.waitlist ? { waitlist: command.waitlist } : {}),
       },
       deps,
     );
-    return { outcome: result.outcome, reservation: toReservationDto(result.reservation) };
+    return { outcome: result.outcome, reservation: await reservationDto(result.reservation, deps.store) };
   };
   const idempotentReserve = makeIdempotent(reserveNow, {
     persistenceStore: deps.createPersistenceStore(),
@@ -220,6 +243,15 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
           // The middleware's id: the body's own only when it passed the safe pattern.
           correlationId,
           ...(request.ttlSeconds ? { ttlSeconds: request.ttlSeconds } : {}),
+          // The tier comes from the token, never from the body.
+          ...(request.waitlist
+            ? {
+                waitlist: {
+                  maxWaitSeconds: request.waitlist.maxWaitSeconds,
+                  priority: principal?.scopes.includes(Scope.Premium) ? 'premium' : 'standard',
+                },
+              }
+            : {}),
         });
         if (result.outcome === 'created') {
           countMetric('ReservationsCreated');
@@ -227,6 +259,11 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
             'UnitsReserved',
             items.reduce((n, l) => n + l.quantity, 0),
           );
+        }
+        // Waiting for stock: accepted, not yet reserved.
+        if (result.reservation.status === 'WAITLISTED') {
+          if (result.outcome === 'created') countMetric('ReservationsWaitlisted');
+          return jsonResponse(202, result.reservation);
         }
         return jsonResponse(result.outcome === 'created' ? 201 : 200, result.reservation);
       } catch (error) {
@@ -255,7 +292,10 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
       const actor = actorOf(callerFrom(principal));
       const bookingId = canonicalBookingId(bookingIdSchema.parse(event.pathParameters?.bookingId));
       setBookingContext({ bookingId });
-      return jsonResponse(200, toReservationDto(await getReservation(bookingId, deps, actor)));
+      return jsonResponse(
+        200,
+        await reservationDto(await getReservation(bookingId, deps, actor), deps.store),
+      );
     },
   };
 }

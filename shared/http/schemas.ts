@@ -5,7 +5,9 @@ import {
   MAX_LINE_QUANTITY,
   MAX_LINES,
   MAX_RESERVATION_TTL_SECONDS,
+  MAX_WAITLIST_SECONDS,
   MIN_RESERVATION_TTL_SECONDS,
+  MIN_WAITLIST_SECONDS,
 } from '../domain/limits.ts';
 import { RELEASE_REASONS, RESERVATION_STATUSES } from '../domain/model.ts';
 
@@ -52,6 +54,12 @@ export const reserveRequest = withLines({
     z.int().check(z.minimum(MIN_RESERVATION_TTL_SECONDS), z.maximum(MAX_RESERVATION_TTL_SECONDS)),
   ),
   correlationId: z.optional(correlationIdSchema),
+  /** Wait for stock instead of a 409 when it is short; the tier comes from the token. */
+  waitlist: z.optional(
+    z.strictObject({
+      maxWaitSeconds: z.int().check(z.minimum(MIN_WAITLIST_SECONDS), z.maximum(MAX_WAITLIST_SECONDS)),
+    }),
+  ),
 });
 export const releaseRequest = z.strictObject({
   bookingId: bookingIdSchema,

@@ -6,7 +6,13 @@ import {
   type Shortfall,
   StockConflictError,
 } from '../../shared/domain/errors.ts';
-import type { QuantityBucket, Reservation, ReservationLine } from '../../shared/domain/model.ts';
+import { WAITLIST_PRIORITIES } from '../../shared/domain/limits.ts';
+import type {
+  QuantityBucket,
+  Reservation,
+  ReservationLine,
+  WaitlistPosition,
+} from '../../shared/domain/model.ts';
 import type {
   BookingState,
   InventoryStore,
@@ -14,6 +20,7 @@ import type {
   ReservationWrite,
   StockChange,
   StoredItem,
+  WaitlistEntry,
 } from '../../shared/domain/ports.ts';
 
 const COUNTER = {
@@ -37,6 +44,8 @@ export class MemoryInventoryStore implements InventoryStore {
   readonly bookings = new Map<string, Reservation>();
   /** Hold rows: `${itemId}|${expiresAt}|${bookingId}`. */
   readonly holds = new Set<string>();
+  /** Waitlist entries by item, each list kept in serving order (tier, arrival, booking). */
+  readonly waitlists = new Map<string, Array<WaitlistEntry & { key: string }>>();
   readonly ledger: Array<{
     itemId: string;
     type: string;
@@ -59,6 +68,7 @@ export class MemoryInventoryStore implements InventoryStore {
       availableQuantity: total,
       reservedQuantity: 0,
       confirmedQuantity: 0,
+      waitlistedQuantity: 0,
       updatedAt: now,
       version: 1,
     });
@@ -104,23 +114,44 @@ export class MemoryInventoryStore implements InventoryStore {
         : current !== undefined && current.status === expected.status && current.version === expected.version;
     if (!recordOk) throw new ConcurrentModificationError('The booking changed while it was being updated');
     const missing: string[] = [];
-    const short: Array<{ line: ReservationLine; from: QuantityBucket; item: StoredItem }> = [];
+    const short: Array<{ line: ReservationLine; from: QuantityBucket; item: StoredItem; free: number }> = [];
+    const was = expected.kind === 'state' && expected.status === 'WAITLISTED';
+    const queue =
+      next.status === 'WAITLISTED' && !was
+        ? 'enter'
+        : was && next.status !== 'WAITLISTED'
+          ? 'leave'
+          : undefined;
+    // A new reserve may take only what the waitlist does not ask for; a served one takes what is available.
+    const freeOf = (item: StoredItem, from: QuantityBucket) =>
+      from === 'available' && queue !== 'leave'
+        ? item.availableQuantity - (item.waitlistedQuantity ?? 0)
+        : from === 'outside'
+          ? Number.POSITIVE_INFINITY
+          : item[COUNTER[from]];
     const lines = [
       ...write.movements.map((m) => ({ line: m, from: m.from })),
       ...(write.checks ?? []).map((line) => ({ line, from: 'available' as const })),
+      ...(queue ? next.items.map((line) => ({ line, from: 'outside' as const })) : []),
     ];
     for (const { line, from } of lines) {
       const item = this.items.get(line.itemId);
       if (!item) missing.push(line.itemId);
-      else if (from !== 'outside' && item[COUNTER[from]] < line.quantity) short.push({ line, from, item });
+      else if (freeOf(item, from) < line.quantity)
+        short.push({
+          line,
+          from,
+          item,
+          free: Math.max(0, Math.min(item.availableQuantity, freeOf(item, from))),
+        });
     }
-    if (missing.length > 0) throw new ItemNotFoundError(missing);
+    if (missing.length > 0) throw new ItemNotFoundError([...new Set(missing)]);
     if (short.length > 0) {
       if (short.every((s) => s.from === 'available')) {
-        const shortfalls: Shortfall[] = short.map(({ line, item }) => ({
+        const shortfalls: Shortfall[] = short.map(({ line, free }) => ({
           itemId: line.itemId,
           requested: line.quantity,
-          available: item.availableQuantity,
+          available: free,
         }));
         throw new InsufficientInventoryError(
           shortfalls,
@@ -132,7 +163,45 @@ export class MemoryInventoryStore implements InventoryStore {
       );
     }
     // Every condition holds: apply all of it.
+    const touched = new Map<string, Record<string, unknown>>();
+    const touch = (itemId: string) => {
+      const item = this.items.get(itemId) as StoredItem;
+      if (!touched.has(itemId)) touched.set(itemId, { entity: 'ITEM', ...item });
+      return item;
+    };
+    const moved = new Set(write.movements.map((m) => m.itemId));
+    if (queue && next.waitlist) {
+      const ticket = next.waitlist;
+      for (const line of next.items) {
+        const key = `${WAITLIST_PRIORITIES.indexOf(ticket.priority)}#${ticket.since}#${next.bookingId}`;
+        const list = this.waitlists.get(line.itemId) ?? [];
+        const item = touch(line.itemId);
+        if (queue === 'enter') {
+          list.push({
+            key,
+            bookingId: next.bookingId,
+            itemId: line.itemId,
+            quantity: line.quantity,
+            since: ticket.since,
+          });
+          list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+          item.waitlistedQuantity = (item.waitlistedQuantity ?? 0) + line.quantity;
+        } else {
+          list.splice(
+            list.findIndex((e) => e.key === key),
+            1,
+          );
+          // Served lines leave what the waitlist asks for with their move; unserved ones here.
+          item.waitlistedQuantity = (item.waitlistedQuantity ?? 0) - line.quantity;
+          if (!moved.has(line.itemId)) item.version++;
+        }
+        if (queue === 'enter') item.version++;
+        item.updatedAt = write.now;
+        this.waitlists.set(line.itemId, list);
+      }
+    }
     for (const m of write.movements) {
+      touch(m.itemId);
       const item = this.items.get(m.itemId) as StoredItem;
       if (m.from !== 'outside') item[COUNTER[m.from]] -= m.quantity;
       if (m.to !== 'outside') item[COUNTER[m.to]] += m.quantity;
@@ -151,6 +220,10 @@ export class MemoryInventoryStore implements InventoryStore {
       }
     }
     this.#change(current && { entity: 'RESERVATION', ...current }, { entity: 'RESERVATION', ...next });
+    // The item rows' changes, as the table's stream carries them (the waitlist server reads them).
+    for (const [itemId, before] of touched) {
+      this.#change(before, { entity: 'ITEM', ...(this.items.get(itemId) as StoredItem) });
+    }
     this.bookings.set(next.bookingId, structuredClone(next));
     this.writes++;
     if (fault?.when === 'after') throw fault.error;
@@ -191,9 +264,23 @@ export class MemoryInventoryStore implements InventoryStore {
     this.#change(before, { entity: 'ITEM', ...item });
   }
 
+  async waitlistHead(itemId: string, limit: number): Promise<WaitlistEntry[]> {
+    return (this.waitlists.get(itemId) ?? [])
+      .slice(0, limit)
+      .map(({ key: _key, ...entry }) => ({ ...entry }));
+  }
+
+  async waitlistPositions(record: Reservation): Promise<WaitlistPosition[]> {
+    if (record.status !== 'WAITLISTED' || !record.waitlist) return [];
+    return record.waitlist.shortItemIds.map((itemId) => ({
+      itemId,
+      position: (this.waitlists.get(itemId) ?? []).findIndex((e) => e.bookingId === record.bookingId) + 1,
+    }));
+  }
+
   async findDueReservations(now: string, limit: number): Promise<Reservation[]> {
     return [...this.bookings.values()]
-      .filter((r) => r.status === 'RESERVED' && r.expiresAt <= now)
+      .filter((r) => (r.status === 'RESERVED' || r.status === 'WAITLISTED') && r.expiresAt <= now)
       .sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : 1))
       .slice(0, limit)
       .map((r) => structuredClone(r));

@@ -21,7 +21,7 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 /** What each action of a transaction is, so a cancellation reason can be explained. */
 export type Action =
   | { kind: 'reservation' }
-  | { kind: 'line'; itemId: string; quantity: number; from: QuantityBucket }
+  | { kind: 'line'; itemId: string; quantity: number; from: QuantityBucket; served?: true }
   | { kind: 'stock'; change: StockChange }
   | { kind: 'new-item' }
   | { kind: 'append' }
@@ -68,10 +68,19 @@ export function explainCancellation(error: TransactionCanceledException, actions
     if (missing.length > 0) return new ItemNotFoundError(missing);
     if (lines.every((l) => l.from === 'available')) {
       const olds = lines.map((l) => ({ line: l, item: unmarshall(l.old as Record<string, AttributeValue>) }));
+      // A new reserve may take only what the waitlist does not ask for.
       const shortfalls: Shortfall[] = olds.map(({ line, item }) => ({
         itemId: line.itemId,
         requested: line.quantity,
-        available: Number(item.availableQuantity ?? 0),
+        available: Math.max(
+          0,
+          Math.min(
+            Number(item.availableQuantity ?? 0),
+            line.served
+              ? Number.POSITIVE_INFINITY
+              : Number(item.unclaimedQuantity ?? item.availableQuantity ?? 0),
+          ),
+        ),
       }));
       const held = new Map(olds.map(({ line, item }) => [line.itemId, Number(item.reservedQuantity ?? 0)]));
       return new InsufficientInventoryError(shortfalls, held);

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { QuantityBucket, Reservation, ReservationLine } from '../../domain/model.ts';
+import type { QuantityBucket, Reservation, ReservationLine, WaitlistPosition } from '../../domain/model.ts';
 import type {
   BookingState,
   InventoryStore,
@@ -16,6 +16,7 @@ import type {
   ReservationWrite,
   StockChange,
   StoredItem,
+  WaitlistEntry,
 } from '../../domain/ports.ts';
 import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from '../retry.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from '../table-schema.ts';
@@ -32,7 +33,19 @@ import {
   SUFFIX_MAX,
   toReservation,
   toStoredItem,
+  UNCLAIMED,
+  WAITLIST_PREFIX,
+  waitlistKey,
 } from './table-layout.ts';
+
+/** Whether a write puts the booking on the waitlist, takes it off, or neither. */
+function waitlistChange(write: ReservationWrite): 'enter' | 'leave' | undefined {
+  const was = write.expected.kind === 'state' && write.expected.status === 'WAITLISTED';
+  const is = write.next.status === 'WAITLISTED';
+  if (is && !was) return 'enter';
+  if (was && !is) return 'leave';
+  return undefined;
+}
 
 const COUNTER: Record<Exclude<QuantityBucket, 'outside'>, string> = {
   available: 'availableQuantity',
@@ -154,18 +167,52 @@ export class DynamoDbInventoryStore implements InventoryStore {
       },
     });
     actions.push({ kind: 'reservation' });
+    const queue = waitlistChange(write);
     for (const line of write.checks ?? []) {
       items.push(this.#availabilityCheck(line));
       actions.push({ kind: 'line', itemId: line.itemId, quantity: line.quantity, from: 'available' });
     }
     for (const movement of write.movements) {
-      items.push(this.#movementUpdate(movement, write.now));
+      // Units a waitlisted booking is served come out of what the waitlist asks for.
+      const served = queue === 'leave' && movement.from === 'available';
+      items.push(this.#movementUpdate(movement, write.now, served));
       actions.push({
         kind: 'line',
         itemId: movement.itemId,
         quantity: movement.quantity,
         from: movement.from,
+        ...(served ? { served: true } : {}),
       });
+    }
+    if (queue && next.waitlist) {
+      const moved = new Set(write.movements.map((m) => m.itemId));
+      for (const line of next.items) {
+        const key = waitlistKey(line.itemId, next.waitlist, next.bookingId);
+        if (queue === 'enter') {
+          items.push(this.#waitlistCount(line, +1, write.now));
+          actions.push({ kind: 'line', itemId: line.itemId, quantity: line.quantity, from: 'outside' });
+          items.push({
+            Put: {
+              TableName: this.#table,
+              Item: {
+                ...key,
+                entity: 'WAITLIST',
+                bookingId: next.bookingId,
+                itemId: line.itemId,
+                quantity: line.quantity,
+                since: next.waitlist.since,
+              },
+            },
+          });
+        } else {
+          if (!moved.has(line.itemId)) {
+            items.push(this.#waitlistCount(line, -1, write.now));
+            actions.push({ kind: 'line', itemId: line.itemId, quantity: line.quantity, from: 'outside' });
+          }
+          items.push({ Delete: { TableName: this.#table, Key: key } });
+        }
+        actions.push({ kind: 'hold' });
+      }
     }
     for (const movement of write.movements) {
       items.push(
@@ -263,8 +310,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
       ':min': Math.max(0, -change.delta),
       ':adjustment': change.adjustment,
     };
-    let set =
-      'totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, version = version + :one, updatedAt = :now, adjustment = :adjustment';
+    let set = `totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, ${UNCLAIMED} = ${UNCLAIMED} + :d, version = version + :one, updatedAt = :now, adjustment = :adjustment`;
     if (change.name !== undefined) {
       set += ', #name = :name';
       names['#name'] = 'name';
@@ -298,7 +344,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
 
   async findDueReservations(now: string, limit: number): Promise<Reservation[]> {
     const rows = await this.#queryDue(now, limit);
-    return rows.map(toReservation).filter((r) => r.status === 'RESERVED');
+    return rows.map(toReservation).filter((r) => r.status === 'RESERVED' || r.status === 'WAITLISTED');
   }
 
   /** Reads the due index shard by shard, starting at a random shard, until `limit` rows. */
@@ -327,7 +373,13 @@ export class DynamoDbInventoryStore implements InventoryStore {
     return rows;
   }
 
-  #movementUpdate(movement: LineMovement, now: string): TransactItem {
+  /**
+   * One line's move between counters. Units leaving `available` for a new reserve must be
+   * unclaimed by the waitlist (nobody jumps the queue); units served to a waitlisted
+   * booking leave what the waitlist asks for instead. Units back in `available` are
+   * unclaimed until the waitlist server hands them on.
+   */
+  #movementUpdate(movement: LineMovement, now: string, served = false): TransactItem {
     const names: Record<string, string> = {};
     const sets: string[] = ['updatedAt = :now', 'version = version + :one'];
     let condition = 'attribute_exists(pk)';
@@ -339,6 +391,16 @@ export class DynamoDbInventoryStore implements InventoryStore {
     if (movement.to !== 'outside') {
       names['#to'] = COUNTER[movement.to];
       sets.push('#to = #to + :q');
+    }
+    if (movement.from === 'available' && served) {
+      sets.push('waitlistedQuantity = waitlistedQuantity - :q');
+    } else if (movement.from === 'available') {
+      names['#unclaimed'] = UNCLAIMED;
+      sets.push('#unclaimed = #unclaimed - :q');
+      condition += ' AND #unclaimed >= :q';
+    } else if (movement.to === 'available') {
+      names['#unclaimed'] = UNCLAIMED;
+      sets.push('#unclaimed = #unclaimed + :q');
     }
     return {
       Update: {
@@ -358,11 +420,73 @@ export class DynamoDbInventoryStore implements InventoryStore {
       ConditionCheck: {
         TableName: this.#table,
         Key: itemKey(line.itemId),
-        ConditionExpression: 'attribute_exists(pk) AND availableQuantity >= :q',
+        ConditionExpression: 'attribute_exists(pk) AND #unclaimed >= :q',
+        ExpressionAttributeNames: { '#unclaimed': UNCLAIMED },
         ExpressionAttributeValues: { ':q': line.quantity },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
+  }
+
+  /** A waitlisted booking joins (+1) or leaves unserved (-1) the waitlist of one line's item. */
+  #waitlistCount(line: ReservationLine, sign: 1 | -1, now: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: itemKey(line.itemId),
+        UpdateExpression:
+          'SET waitlistedQuantity = waitlistedQuantity + :w, #unclaimed = #unclaimed - :w, updatedAt = :now, version = version + :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#unclaimed': UNCLAIMED },
+        ExpressionAttributeValues: { ':w': sign * line.quantity, ':now': now, ':one': 1 },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  async waitlistHead(itemId: string, limit: number): Promise<WaitlistEntry[]> {
+    const out = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': itemKey(itemId).pk, ':prefix': WAITLIST_PREFIX },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((row) => ({
+      bookingId: String(row.bookingId),
+      itemId,
+      quantity: Number(row.quantity),
+      since: String(row.since),
+    }));
+  }
+
+  async waitlistPositions(record: Reservation): Promise<WaitlistPosition[]> {
+    const ticket = record.waitlist;
+    if (record.status !== 'WAITLISTED' || !ticket) return [];
+    const positions: WaitlistPosition[] = [];
+    for (const itemId of ticket.shortItemIds) {
+      const key = waitlistKey(itemId, ticket, record.bookingId);
+      let ahead = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': key.pk, ':from': WAITLIST_PREFIX, ':to': key.sk },
+            Select: 'COUNT',
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        ahead += out.Count ?? 0;
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+      // The range includes the booking's own entry: its count is its 1-based position.
+      positions.push({ itemId, position: Math.max(1, ahead) });
+    }
+    return positions;
   }
 
   #ledgerPut(itemId: string, suffix: string, body: Record<string, unknown>): TransactItem {

@@ -1,4 +1,5 @@
-import type { Reservation } from '../../domain/model.ts';
+import { WAITLIST_PRIORITIES } from '../../domain/limits.ts';
+import type { Reservation, WaitlistTicket } from '../../domain/model.ts';
 import type { StoredItem } from '../../domain/ports.ts';
 import { expiresAt, TTL_ATTRIBUTE } from '../../domain/retention.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from '../table-schema.ts';
@@ -21,6 +22,16 @@ export const holdKey = (itemId: string, expiresAt: string, bookingId: string) =>
   pk: itemKey(itemId).pk,
   sk: `${HOLD_PREFIX}${expiresAt}#${bookingId}`,
 });
+/** Waitlist entries sort under this prefix in their item's partition. */
+export const WAITLIST_PREFIX = 'WAIT#';
+/**
+ * One line of a waitlisted booking: in its item's partition, sorted by tier (premium
+ * first), then by when it joined, then by booking: the order the item's waitlist is served in.
+ */
+export const waitlistKey = (itemId: string, ticket: WaitlistTicket, bookingId: string) => ({
+  pk: itemKey(itemId).pk,
+  sk: `${WAITLIST_PREFIX}${WAITLIST_PRIORITIES.indexOf(ticket.priority)}#${ticket.since}#${bookingId}`,
+});
 /** Sorts after every `#<id>` suffix, so `<= now + MAX` selects everything due at `now`. */
 export const SUFFIX_MAX = '#\uffff';
 
@@ -36,14 +47,22 @@ export function shardOf(key: string): number {
 
 /** The stored row of an item: keys, the items-index keys and the item. */
 export function itemRow(item: StoredItem): Record<string, unknown> {
+  const waitlisted = item.waitlistedQuantity ?? 0;
   return {
     ...itemKey(item.itemId),
     entity: 'ITEM',
     [ITEMS_INDEX.partitionKey]: ITEMS_PARTITION,
     [ITEMS_INDEX.sortKey]: item.itemId,
     ...item,
+    waitlistedQuantity: waitlisted,
+    // What a new reserve may take: the available units nobody on the waitlist asks for.
+    // Kept by every write of the counters, since a condition cannot subtract.
+    [UNCLAIMED]: item.availableQuantity - waitlisted,
   };
 }
+
+/** The item attribute `availableQuantity - waitlistedQuantity` (may be negative). */
+export const UNCLAIMED = 'unclaimedQuantity';
 
 /** A new item with all its stock available (seeding, tests, benchmarks). */
 export function newItem(
@@ -87,7 +106,8 @@ export function reservationRow(reservation: Reservation): Record<string, unknown
           ),
         }
       : {}),
-    ...(reservation.status === 'RESERVED'
+    // Due holds and due waitlist tickets: the sweeper ends both.
+    ...(reservation.status === 'RESERVED' || reservation.status === 'WAITLISTED'
       ? {
           [DUE_INDEX.partitionKey]: `EXPIRY#${shardOf(reservation.bookingId)}`,
           [DUE_INDEX.sortKey]: `${reservation.expiresAt}#${reservation.bookingId}`,
@@ -105,6 +125,7 @@ export function toStoredItem(row: Record<string, unknown>): StoredItem {
     availableQuantity: Number(row.availableQuantity),
     reservedQuantity: Number(row.reservedQuantity),
     confirmedQuantity: Number(row.confirmedQuantity),
+    waitlistedQuantity: Number(row.waitlistedQuantity ?? 0),
     updatedAt: String(row.updatedAt),
     version: Number(row.version),
     ...(row.adjustment ? { adjustment: row.adjustment as StoredItem['adjustment'] } : {}),
@@ -133,6 +154,7 @@ const RESERVATION_FIELDS = [
   'answers',
   'decidedAt',
   'causation',
+  'waitlist',
 ] as const;
 
 /** A booking record from its stored row (a read, or a change stream image). */

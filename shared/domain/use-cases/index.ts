@@ -6,4 +6,5 @@ export * from './queries.ts';
 export * from './reconcile.ts';
 export * from './release-booking.ts';
 export * from './reserve-booking.ts';
+export * from './serve-waitlist.ts';
 export { MAX_DECISION_ATTEMPTS, validateLines } from './shared.ts';

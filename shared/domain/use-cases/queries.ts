@@ -43,9 +43,11 @@ export async function checkAvailability(
   const found = await deps.store.getItems(valid.map((l) => l.itemId));
   const missing = valid.filter((l) => !found.has(l.itemId)).map((l) => l.itemId);
   if (missing.length > 0) throw new ItemNotFoundError(missing);
-  // Answer in the order asked, not the normalised order.
+  // Answer in the order asked, not the normalised order. What a new booking may take: the
+  // available units the waitlist does not ask for (nobody jumps the queue).
   const items = lines.map(({ itemId, quantity }) => {
-    const availableQuantity = found.get(itemId)?.availableQuantity ?? 0;
+    const item = found.get(itemId);
+    const availableQuantity = Math.max(0, (item?.availableQuantity ?? 0) - (item?.waitlistedQuantity ?? 0));
     return { itemId, requested: quantity, availableQuantity, available: availableQuantity >= quantity };
   });
   return { available: items.every((i) => i.available), items };

@@ -1,6 +1,18 @@
-import { BookingConflictError } from '../errors.ts';
-import { canonicalBookingId, DEFAULT_RESERVATION_TTL_SECONDS } from '../limits.ts';
-import { mayAct, type Owner, type Reservation, type ReservationLine } from '../model.ts';
+import { BookingConflictError, ValidationError } from '../errors.ts';
+import {
+  canonicalBookingId,
+  DEFAULT_RESERVATION_TTL_SECONDS,
+  MAX_WAITLIST_LINES,
+  MAX_WAITLIST_SECONDS,
+  MIN_WAITLIST_SECONDS,
+} from '../limits.ts';
+import {
+  mayAct,
+  type Owner,
+  type Reservation,
+  type ReservationLine,
+  type WaitlistPriority,
+} from '../model.ts';
 import type { Causation, Dependencies } from '../ports.ts';
 import { applySagaInput, type SagaOutcome } from './apply-saga-input.ts';
 import { validateLines } from './shared.ts';
@@ -12,6 +24,8 @@ export interface ReserveBookingInput extends Causation {
   ttlSeconds?: number;
   /** The HTTP caller the reservation belongs to; absent when the saga reserves. */
   owner?: Owner;
+  /** Wait for stock (status WAITLISTED) instead of being refused when it is short. */
+  waitlist?: { maxWaitSeconds: number; priority: WaitlistPriority };
 }
 
 export interface ReserveBookingResult {
@@ -57,6 +71,20 @@ export function applyBookingCreated(
   options: { recordRefusal: boolean } = { recordRefusal: true },
 ): Promise<SagaOutcome> {
   const lines = validateLines(input.items);
+  const waitlist = input.waitlist;
+  if (waitlist) {
+    if (lines.length > MAX_WAITLIST_LINES) {
+      throw new ValidationError(
+        `A booking that may wait has 1 to ${MAX_WAITLIST_LINES} lines, got ${lines.length}`,
+      );
+    }
+    const wait = waitlist.maxWaitSeconds;
+    if (!Number.isInteger(wait) || wait < MIN_WAITLIST_SECONDS || wait > MAX_WAITLIST_SECONDS) {
+      throw new ValidationError(
+        `waitlist.maxWaitSeconds must be ${MIN_WAITLIST_SECONDS} to ${MAX_WAITLIST_SECONDS}`,
+      );
+    }
+  }
   return applySagaInput(
     canonicalBookingId(input.bookingId),
     {
@@ -65,6 +93,7 @@ export function applyBookingCreated(
       ttlSeconds: input.ttlSeconds ?? deps.defaultTtlSeconds ?? DEFAULT_RESERVATION_TTL_SECONDS,
       recordRefusal: options.recordRefusal,
       ...(input.owner ? { owner: input.owner } : {}),
+      ...(waitlist ? { waitlist } : {}),
     },
     causationOf(input),
     deps,

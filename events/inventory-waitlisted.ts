@@ -1,0 +1,36 @@
+import * as z from 'zod/mini';
+import {
+  BOOKING_ID,
+  detailSchema,
+  type EventType,
+  INVENTORY_SOURCE,
+  LINES_LENGTH,
+  lineSchema,
+  shortfallSchema,
+  WAITLIST_PRIORITY,
+} from './envelope.ts';
+
+/**
+ * Published: stock was short and the booking asked to wait; nothing is held. It is followed
+ * by exactly one `InventoryReserved` (`fromWaitlist: true`) or `InventoryReservationFailed`
+ * (`WAITLIST_EXPIRED`, or `BOOKING_RELEASED` when it was cancelled or released first).
+ */
+export const InventoryWaitlisted = {
+  detailType: 'InventoryWaitlisted',
+  source: INVENTORY_SOURCE,
+  schemaVersion: '1',
+} as const satisfies EventType;
+
+export const inventoryWaitlistedData = z.strictObject({
+  bookingId: BOOKING_ID,
+  reservationId: z.uuid(),
+  items: z.array(lineSchema).check(...LINES_LENGTH),
+  priority: WAITLIST_PRIORITY,
+  /** When the booking leaves the waitlist unserved. */
+  until: z.iso.datetime(),
+  /** The short lines when it joined: what was asked and what was left. */
+  shortItems: z.array(shortfallSchema).check(z.minLength(1)),
+});
+export const inventoryWaitlistedDetail = detailSchema(inventoryWaitlistedData);
+export type InventoryWaitlistedData = z.infer<typeof inventoryWaitlistedData>;
+export type InventoryWaitlistedDetail = z.infer<typeof inventoryWaitlistedDetail>;

@@ -1,0 +1,57 @@
+import { WAITLIST_OVERTAKE_SECONDS, WAITLIST_SERVE_SCAN } from '../limits.ts';
+import type { Dependencies } from '../ports.ts';
+import { applySagaInput } from './apply-saga-input.ts';
+import { isoNow } from './shared.ts';
+
+export interface ServeResult {
+  /** Waitlist entries looked at. */
+  examined: number;
+  /** Bookings served (now RESERVED, or CONFIRMED when a payment waited). */
+  served: number;
+}
+
+/**
+ * Hands an item's freed units to its waitlist (the waitlist server calls it when the
+ * item's row shows units available and bookings waiting).
+ *
+ * 1. Read the item and the head of its waitlist (at most WAITLIST_SERVE_SCAN entries), in
+ *    serving order: premium before standard, then first come, first served.
+ * 2. Walk it while units are left: a booking whose line here fits is tried with
+ *    `WaitlistServe` through the decision table, all its lines at once (a short line on
+ *    another item keeps it waiting; nothing is written then).
+ * 3. A booking that is not served is overtaken, unless it has waited
+ *    WAITLIST_OVERTAKE_SECONDS: then the walk stops, and the units stay for it (new
+ *    reserves of the item are short while bookings wait, see the store).
+ * The cost follows the units freed and the bookings served: a walk stops when the item's
+ * units are gone, at a booking that may no longer be overtaken, or after the scan bound.
+ */
+export async function serveWaitlist(itemId: string, deps: Dependencies): Promise<ServeResult> {
+  const result: ServeResult = { examined: 0, served: 0 };
+  const item = await deps.store.getItem(itemId);
+  if (!item || (item.waitlistedQuantity ?? 0) <= 0) return result;
+  let left = item.availableQuantity;
+  if (left <= 0) return result;
+  const now = isoNow(deps);
+  const overtakeBefore = new Date(Date.parse(now) - WAITLIST_OVERTAKE_SECONDS * 1000).toISOString();
+  for (const entry of await deps.store.waitlistHead(itemId, WAITLIST_SERVE_SCAN)) {
+    if (left <= 0) break;
+    result.examined++;
+    if (entry.quantity <= left) {
+      const outcome = await applySagaInput(
+        entry.bookingId,
+        { kind: 'WaitlistServe' },
+        { correlationId: entry.bookingId },
+        deps,
+      );
+      if (outcome.applied && outcome.effect === 'serve') {
+        result.served++;
+        left -= entry.quantity;
+        continue;
+      }
+      // Served or gone meanwhile (another item's server, a cancellation): not in the way.
+      if (outcome.record?.status !== 'WAITLISTED') continue;
+    }
+    if (entry.since <= overtakeBefore) break;
+  }
+  return result;
+}
