@@ -65,7 +65,7 @@ describe('LocalStack path', () => {
     });
     const { template } = readAssembly(out);
     const types = Object.values(template.Resources).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(11);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(12);
     expect(types).not.toContain('AWS::Cognito::UserPool');
     expect(types).not.toContain('AWS::EventSchemas::Registry');
   }, 300_000);

@@ -17,12 +17,19 @@ describe('events from the change stream', () => {
     });
   });
 
+  const streamMappings = () =>
+    Object.values(
+      template.findResources('AWS::Lambda::EventSourceMapping', {
+        Properties: { EventSourceArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['StreamArn']) }) },
+      }),
+    ) as Array<{ Properties: Record<string, unknown> }>;
+
   it('one mapping feeds the publisher: batches, bisect, bounded retries and age, on-failure DLQ, partial failures, booking and item rows only', () => {
-    const mappings = template.findResources('AWS::Lambda::EventSourceMapping', {
-      Properties: { EventSourceArn: Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['StreamArn']) }) },
-    });
-    const [mapping] = Object.values(mappings) as Array<{ Properties: Record<string, unknown> }>;
-    expect(Object.keys(mappings)).toHaveLength(1);
+    const mappings = streamMappings().filter((m) =>
+      JSON.stringify(m.Properties.FunctionName).includes('PublishChanges'),
+    );
+    const [mapping] = mappings;
+    expect(mappings).toHaveLength(1);
     expect(mapping?.Properties).toMatchObject({
       BatchSize: 100,
       BisectBatchOnFunctionError: true,
@@ -35,6 +42,37 @@ describe('events from the change stream', () => {
     expect(JSON.stringify(mapping?.Properties.DestinationConfig)).toMatch(/PublisherDlq.*Arn/);
     expect(JSON.stringify(mapping?.Properties.FilterCriteria)).toContain('RESERVATION');
     expect(JSON.stringify(mapping?.Properties.FunctionName)).toMatch(/PublishChanges/);
+  });
+
+  it('one mapping feeds the waitlist server: item rows with a waitlist only, its own on-failure DLQ, alarmed', () => {
+    const mappings = streamMappings().filter((m) =>
+      JSON.stringify(m.Properties.FunctionName).includes('ServeWaitlist'),
+    );
+    expect(mappings).toHaveLength(1);
+    const [mapping] = mappings;
+    expect(mapping?.Properties).toMatchObject({
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(JSON.stringify(mapping?.Properties.DestinationConfig)).toMatch(/WaitlistServerDlq.*Arn/);
+    const filter = JSON.parse(
+      String((mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]?.Pattern),
+    );
+    expect(filter).toEqual({
+      dynamodb: {
+        NewImage: { entity: { S: ['ITEM'] }, waitlistedQuantity: { N: [{ 'anything-but': ['0'] }] } },
+      },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('WaitlistServerDlq'), 'QueueName'] },
+        },
+      ],
+    });
   });
 
   it('the on-failure DLQ is alarmed', () => {

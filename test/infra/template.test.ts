@@ -45,7 +45,7 @@ describe('tables', () => {
 describe('functions', () => {
   it('runs every function on nodejs24.x arm64 with active tracing and JSON logs', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fns).toHaveLength(11);
+    expect(fns).toHaveLength(12);
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -68,7 +68,7 @@ describe('functions', () => {
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(assets, d, 'index.mjs'))
       .filter((f) => existsSync(f));
-    expect(bundles).toHaveLength(11);
+    expect(bundles).toHaveLength(12);
     for (const bundle of bundles) expect(statSync(bundle).size, bundle).toBeLessThan(1024 * 1024);
   });
 });
@@ -98,6 +98,7 @@ describe('HTTP API', () => {
         Match.objectLike({ ScopeName: 'write' }),
         Match.objectLike({ ScopeName: 'service' }),
         Match.objectLike({ ScopeName: 'admin' }),
+        Match.objectLike({ ScopeName: 'premium' }),
       ],
     });
   });
@@ -379,7 +380,7 @@ describe('observability', () => {
   it('alarms on the depth of every dead-letter queue and the oldest message of every consumer queue', () => {
     const dlqIds = Object.keys(queues).filter((id) => !queues[id]?.Properties.RedrivePolicy);
     const consumerIds = Object.keys(queues).filter((id) => queues[id]?.Properties.RedrivePolicy);
-    expect(dlqIds).toHaveLength(11);
+    expect(dlqIds).toHaveLength(12);
     for (const id of dlqIds) {
       const depth = alarms.filter(
         (a) =>
@@ -466,7 +467,7 @@ describe('observability', () => {
     expect(queries.map((q) => String(q.Name).split('/').pop()).sort()).toEqual(
       ['all-logs', 'booking-trail', 'dlq-arrivals', 'errors', 'reservation-failures'].sort(),
     );
-    for (const q of queries) expect(q.LogGroupNames).toHaveLength(11);
+    for (const q of queries) expect(q.LogGroupNames).toHaveLength(12);
     const trail = queries.find((q) => String(q.Name).endsWith('/booking-trail'));
     expect(trail?.QueryString).toContain('correlationId = ');
     expect(trail?.QueryString).toContain('sort @timestamp asc');

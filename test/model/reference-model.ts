@@ -14,16 +14,25 @@ import type { PaymentDecision } from '../../shared/domain/model.ts';
  * this says; independent rules (rules.ts) check both.
  */
 
-export type Stock = 'ample' | 'short';
+/**
+ * `ample`: enough for the booking; `short`: one unit short, for good; `waitlist`: one unit
+ * short while another booking (the blocker) holds it, and the booking's `BookingCreated`
+ * asks to wait (for less than one tick). `UnitsFreed` (the blocker is cancelled) or a
+ * tick (the blocker's hold expires) brings the unit back; the waitlist server then runs.
+ */
+export type Stock = 'ample' | 'short' | 'waitlist';
 export type Input =
   | { kind: 'BookingCreated' }
   | { kind: 'PaymentSucceeded'; paymentId: string }
   | { kind: 'PaymentFailed' }
   | { kind: 'BookingCancelled' }
-  | { kind: 'HoldExpired' };
+  | { kind: 'HoldExpired' }
+  | { kind: 'UnitsFreed' };
 
 export interface ModelState {
-  phase: 'NONE' | 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED' | 'REFUSED';
+  phase: 'NONE' | 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED' | 'REFUSED' | 'WAITLISTED';
+  /** `waitlist` stock: the blocker's unit is back. */
+  freed: boolean;
   cancelled: boolean;
   paymentFailed: boolean;
   created: boolean;
@@ -36,6 +45,7 @@ export interface ModelState {
 export function initialState(): ModelState {
   return {
     phase: 'NONE',
+    freed: false,
     cancelled: false,
     paymentFailed: false,
     created: false,
@@ -65,14 +75,40 @@ function situation(s: ModelState): Situation {
   }
 }
 
-/** Applies one input; returns the next state and the effect the table chose. */
+/**
+ * Applies one input; returns the next state and the effect the table chose. Time (a tick)
+ * and freed units end with the waitlist server's run: a waiting booking is served once the
+ * blocker's unit is back.
+ */
 export function step(
   state: ModelState,
   input: Input,
   stock: Stock,
   bookingId: string,
 ): { next: ModelState; effect: Effect } {
+  if (input.kind !== 'UnitsFreed' && input.kind !== 'HoldExpired')
+    return decideOne(state, input, stock, bookingId);
+  const done =
+    input.kind === 'HoldExpired'
+      ? decideOne(state, input, stock, bookingId)
+      : {
+          next: { ...state, payments: { ...state.payments }, answers: new Set(state.answers) },
+          effect: 'ignore' as Effect,
+        };
+  if (stock === 'waitlist') done.next.freed = true;
+  if (situation(done.next) !== 'WAITLISTED' || !done.next.freed) return done;
+  return decideOne(done.next, { kind: 'WaitlistServe' }, stock, bookingId);
+}
+
+function decideOne(
+  state: ModelState,
+  input: Exclude<Input, { kind: 'UnitsFreed' }> | { kind: 'WaitlistServe' },
+  stock: Stock,
+  bookingId: string,
+): { next: ModelState; effect: Effect } {
   const s: ModelState = { ...state, payments: { ...state.payments }, answers: new Set(state.answers) };
+  // Short for this booking now: `waitlist` stock is, until the blocker's unit is back.
+  const short = stock === 'short' || (stock === 'waitlist' && !s.freed);
   const id = (transition: string, generation = 0) => eventIdFor(bookingId, transition, generation);
   const refuse = (key: string, reason: PaymentDecision) => {
     s.payments[key] = reason;
@@ -89,7 +125,10 @@ export function step(
     case 'reserve':
     case 'reserve-paid':
       s.created = true;
-      if (stock === 'short') {
+      if (short && stock === 'waitlist') {
+        s.phase = 'WAITLISTED';
+        s.answers.add(id('WAITLISTED'));
+      } else if (short) {
         s.phase = 'REFUSED';
         s.answers.add(id('RESERVATION_FAILED'));
         for (const k of waiting) refuse(k, 'STOCK_UNAVAILABLE');
@@ -107,7 +146,7 @@ export function step(
       break;
     case 'reserve-and-release':
       s.created = true;
-      if (stock === 'short') {
+      if (short) {
         s.phase = 'REFUSED';
         s.answers.add(id('RESERVATION_FAILED'));
       } else {
@@ -161,7 +200,7 @@ export function step(
       break;
     case 're-reserve-paid':
       if (input.kind !== 'PaymentSucceeded') break;
-      if (stock === 'short') refuse(input.paymentId, 'STOCK_UNAVAILABLE');
+      if (short) refuse(input.paymentId, 'STOCK_UNAVAILABLE');
       else {
         s.generation++;
         s.phase = 'CONFIRMED';
@@ -169,6 +208,34 @@ export function step(
         s.answers.add(id('RESERVED', s.generation));
         s.answers.add(id('CONFIRMED', s.generation));
       }
+      break;
+    case 'serve':
+      if (waiting.length > 0) {
+        s.phase = 'CONFIRMED';
+        s.answers.add(id('RESERVED', s.generation));
+        s.answers.add(id('CONFIRMED', s.generation));
+        const [first, ...rest] = waiting;
+        s.payments[first as string] = 'CONFIRMED';
+        for (const k of rest) refuse(k, 'DUPLICATE_PAYMENT');
+      } else {
+        s.phase = 'RESERVED';
+        s.answers.add(id('RESERVED', s.generation));
+      }
+      break;
+    case 'leave-waitlist':
+      // Success beats failure: a failed payment while a success waits changes nothing.
+      if (input.kind === 'PaymentFailed' && waiting.length > 0) break;
+      s.phase = 'REFUSED';
+      s.answers.add(id('RESERVATION_FAILED'));
+      if (input.kind === 'BookingCancelled') {
+        s.cancelled = true;
+        for (const k of waiting) refuse(k, 'BOOKING_CANCELLED');
+      } else s.paymentFailed = true;
+      break;
+    case 'waitlist-expire':
+      s.phase = 'REFUSED';
+      s.answers.add(id('RESERVATION_FAILED'));
+      for (const k of waiting) refuse(k, 'STOCK_UNAVAILABLE');
       break;
     case 'replay':
     case 'ignore':

@@ -23,10 +23,14 @@ export function brokenRules(stock: Stock, bookingId: string, run: RunResult): st
     if (item.totalQuantity !== STOCK_TOTAL[stock]) broken.push('total changed');
     const reserved = record?.status === 'RESERVED' ? (record.items[0]?.quantity ?? 0) : 0;
     const confirmed = record?.status === 'CONFIRMED' ? (record.items[0]?.quantity ?? 0) : 0;
-    if (item.reservedQuantity !== reserved || item.confirmedQuantity !== confirmed) {
-      broken.push(
-        `counters (${item.reservedQuantity}/${item.confirmedQuantity}) != record (${reserved}/${confirmed})`,
-      );
+    const ownReserved = item.reservedQuantity - run.othersHeld;
+    if (ownReserved !== reserved || item.confirmedQuantity !== confirmed) {
+      broken.push(`counters (${ownReserved}/${item.confirmedQuantity}) != record (${reserved}/${confirmed})`);
+    }
+    // A waiting booking's units are asked of the item, not held; nothing else waits.
+    const waiting = record?.status === 'WAITLISTED' ? (record.items[0]?.quantity ?? 0) : 0;
+    if ((item.waitlistedQuantity ?? 0) !== waiting) {
+      broken.push(`waitlisted ${item.waitlistedQuantity ?? 0} != record ${waiting}`);
     }
   }
 
@@ -38,7 +42,8 @@ export function brokenRules(stock: Stock, bookingId: string, run: RunResult): st
 
   // 2. Every distinct PaymentSucceeded gets exactly one answer once the booking is created
   //    or cancelled (at most one before), never both kinds.
-  const settled = order.includes('BC') || order.includes('CX');
+  // A booking still on the waitlist answers its waiting payments when it is served or leaves.
+  const settled = (order.includes('BC') || order.includes('CX')) && record?.status !== 'WAITLISTED';
   for (const name of ['PS1', 'PS2'] as const) {
     if (!order.includes(name)) continue;
     const paymentId = INPUTS[name].paymentId;
@@ -72,10 +77,38 @@ export function brokenRules(stock: Stock, bookingId: string, run: RunResult): st
     broken.push(`rule 3: ended ${record?.status ?? 'NONE'}, not CONFIRMED`);
   }
 
-  // 4. Every BookingCreated gets exactly one answer.
+  // 4. Every BookingCreated gets exactly one answer; one still on the waitlist has none yet
+  //    and was told it waits.
   if (order.includes('BC')) {
     const answers = (has('RESERVED', 0) ? 1 : 0) + (has('RESERVATION_FAILED') ? 1 : 0);
-    if (answers !== 1) broken.push(`rule 4: BookingCreated answered ${answers} times`);
+    const want = record?.status === 'WAITLISTED' ? 0 : 1;
+    if (answers !== want) broken.push(`rule 4: BookingCreated answered ${answers} times`);
+    if (record?.status === 'WAITLISTED' && !has('WAITLISTED')) broken.push('rule 4: waits untold');
+  }
+
+  // 7. Waitlist: a booking still waiting at the end saw neither its maxWait pass (a tick)
+  //    nor its units freed after it joined; none is served once its maxWait passed.
+  const joinedAt = run.publishedPerGroup.findIndex((g) => g.includes(eventIdFor(bookingId, 'WAITLISTED')));
+  if (joinedAt >= 0) {
+    const later = run.groups.slice(joinedAt + 1).flat();
+    if (record?.status === 'WAITLISTED' && (later.includes('TICK') || later.includes('FREE'))) {
+      broken.push('rule 7: still waiting after its maxWait passed or its units were freed');
+    }
+    const servedAt = run.publishedPerGroup.findIndex((g) => g.includes(eventIdFor(bookingId, 'RESERVED', 0)));
+    const tickAt = run.groups.findIndex((g, i) => i > joinedAt && g.includes('TICK'));
+    if (servedAt >= 0 && tickAt >= 0 && servedAt >= tickAt)
+      broken.push('rule 7: served after its maxWait passed');
+  }
+
+  // 6. Waitlist: only a booking that asked waits, and one served from it says so.
+  if (has('WAITLISTED')) {
+    if (stock !== 'waitlist') broken.push('rule 6: waitlisted without asking');
+    const reserved = run.events.find(
+      (e) => e.detail.metadata.eventId === eventIdFor(bookingId, 'RESERVED', 0),
+    );
+    if (reserved && (reserved.detail.data as { fromWaitlist?: boolean }).fromWaitlist !== true) {
+      broken.push('rule 6: served from the waitlist without fromWaitlist');
+    }
   }
 
   // 5. A redelivery replays: a group made only of inputs delivered before publishes nothing.

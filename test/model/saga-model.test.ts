@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { DECISION_TABLE, type Effect } from '../../shared/domain/decisions.ts';
 import type { Stock } from './reference-model.ts';
 import { brokenRules } from './rules.ts';
-import { expected, type InputName, multisets, observed, orderings, runOrdering } from './scenarios.ts';
+import {
+  expected,
+  type InputName,
+  inputNamesOf,
+  multisets,
+  observed,
+  orderings,
+  runOrdering,
+} from './scenarios.ts';
 
 /**
  * Every interleaving of up to four distinct saga inputs of one booking (BookingCreated,
@@ -33,23 +41,30 @@ describe('saga v2: the use cases follow the reference model in every interleavin
     let deliveries = 0;
     let index = 0;
     const failures: string[] = [];
-    for (const set of multisets(4)) {
-      const distinct = new Set(set).size;
-      for (const order of orderings(set)) {
-        index++;
-        if (!sampled(order, distinct, index)) continue;
-        for (const stock of ['ample', 'short'] as Stock[]) {
-          const run = await runOrdering(order, stock, BOOKING);
-          runs++;
-          deliveries += order.length;
-          const want = expected(run.model);
-          const got = observed(run);
-          const broken = brokenRules(stock, BOOKING, run);
-          if (JSON.stringify(want) !== JSON.stringify(got)) {
-            broken.push(`model: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
-          }
-          if (broken.length > 0 && failures.length < 10) {
-            failures.push(`${order.join(' → ')} [${stock}]: ${broken.join('; ')}`);
+    // ample and short stock over one set of inputs; waitlist stock over its own (the
+    // blocker's unit freed instead of a second payment).
+    for (const [stocks, names] of [
+      [['ample', 'short'], inputNamesOf('ample')],
+      [['waitlist'], inputNamesOf('waitlist')],
+    ] as Array<[Stock[], InputName[]]>) {
+      for (const set of multisets(4, names)) {
+        const distinct = new Set(set).size;
+        for (const order of orderings(set)) {
+          index++;
+          if (!sampled(order, distinct, index)) continue;
+          for (const stock of stocks) {
+            const run = await runOrdering(order, stock, BOOKING);
+            runs++;
+            deliveries += order.length;
+            const want = expected(run.model);
+            const got = observed(run);
+            const broken = brokenRules(stock, BOOKING, run);
+            if (JSON.stringify(want) !== JSON.stringify(got)) {
+              broken.push(`model: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+            }
+            if (broken.length > 0 && failures.length < 10) {
+              failures.push(`${order.join(' → ')} [${stock}]: ${broken.join('; ')}`);
+            }
           }
         }
       }
@@ -60,10 +75,12 @@ describe('saga v2: the use cases follow the reference model in every interleavin
     expect(failures, `seed ${SEED}`).toEqual([]);
   }, 600_000);
 
-  it('the enumeration is what it claims: 100,423 orderings of up to 4 distinct inputs', () => {
-    let n = 0;
-    for (const set of multisets(4)) for (const _ of orderings(set)) n++;
-    expect(n).toBe(100_423);
+  it('the enumeration is what it claims: 100,423 orderings of up to 4 distinct inputs, per input set', () => {
+    for (const stock of ['ample', 'waitlist'] as Stock[]) {
+      let n = 0;
+      for (const set of multisets(4, inputNamesOf(stock))) for (const _ of orderings(set)) n++;
+      expect(n).toBe(100_423);
+    }
   });
 });
 
@@ -90,6 +107,9 @@ describe('the model checks catch a wrong decision table', () => {
     ],
     ['a cancellation of a confirmed booking keeps its units', 'CONFIRMED', 'BookingCancelled', 'ignore'],
     ['BookingCreated after a cancellation gets no answer', 'CANCELLED', 'BookingCreated', 'ignore'],
+    ['a waitlisted booking is never served', 'WAITLISTED', 'WaitlistServe', 'ignore'],
+    ['a cancelled waitlisted booking keeps waiting', 'WAITLISTED', 'BookingCancelled', 'ignore'],
+    ['a waitlisted booking outlives its maxWait', 'WAITLISTED', 'HoldExpired', 'ignore'],
   ];
   it.each(mutations)('%s', async (_name, situation, input, wrong) => {
     const row = table[situation] as Record<string, Effect>;
@@ -97,9 +117,10 @@ describe('the model checks catch a wrong decision table', () => {
     row[input] = wrong;
     try {
       let caught = 0;
-      for (const set of multisets(3)) {
-        for (const order of orderings(set)) {
-          for (const stock of ['ample', 'short'] as Stock[]) {
+      const stocks: Stock[] = situation === 'WAITLISTED' ? ['waitlist'] : ['ample', 'short'];
+      for (const stock of stocks) {
+        for (const set of multisets(3, inputNamesOf(stock))) {
+          for (const order of orderings(set)) {
             try {
               const run = await runOrdering(order, stock, BOOKING);
               if (brokenRules(stock, BOOKING, run).length > 0) caught++;

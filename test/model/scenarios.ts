@@ -8,7 +8,11 @@ import {
 import { eventIdFor } from '../../shared/domain/event-ids.ts';
 import type { Reservation } from '../../shared/domain/model.ts';
 import type { Dependencies, InventoryStore, OutgoingEvent, StoredItem } from '../../shared/domain/ports.ts';
-import { expireDueReservations } from '../../shared/domain/use-cases/index.ts';
+import {
+  applyBookingCreated,
+  expireDueReservations,
+  serveWaitlist,
+} from '../../shared/domain/use-cases/index.ts';
 import { RecordingPublisher, silentLog } from '../support/fakes.ts';
 import { MemoryInventoryStore } from '../support/memory-store.ts';
 import { type StreamedStore, streamedStore } from '../support/stream.ts';
@@ -22,24 +26,38 @@ export const INPUTS = {
   PF: { kind: 'PaymentFailed' },
   CX: { kind: 'BookingCancelled' },
   TICK: { kind: 'HoldExpired' },
+  FREE: { kind: 'UnitsFreed' },
 } as const satisfies Record<string, Input>;
 export type InputName = keyof typeof INPUTS;
-export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
+/** The inputs of `ample` and `short` stock (nothing else holds units, so none are freed). */
+export const INPUT_NAMES: InputName[] = ['BC', 'PS1', 'PS2', 'PF', 'CX', 'TICK'];
+/** The inputs of `waitlist` stock: the blocker's unit freed instead of a second payment. */
+export const WAITLIST_INPUT_NAMES: InputName[] = ['BC', 'PS1', 'PF', 'CX', 'TICK', 'FREE'];
+export const inputNamesOf = (stock: Stock): InputName[] =>
+  stock === 'waitlist' ? WAITLIST_INPUT_NAMES : INPUT_NAMES;
 
 export const ITEM = 'ROOM-1';
 export const QUANTITY = 2;
 export const TTL_SECONDS = 900;
 /** Units on the shelf: enough for the booking, or one short. */
-export const STOCK_TOTAL: Record<Stock, number> = { ample: QUANTITY, short: QUANTITY - 1 };
+export const STOCK_TOTAL: Record<Stock, number> = {
+  ample: QUANTITY,
+  short: QUANTITY - 1,
+  waitlist: QUANTITY,
+};
+/** `waitlist` stock: how long the booking may wait (less than one tick, so a tick ends it). */
+export const MAX_WAIT_SECONDS = 600;
+/** The other booking holding one unit in `waitlist` stock. */
+export const BLOCKER = 'b10c4e00-0000-4000-8000-00000000b10c';
 
 /** Every multiset of up to `maxDistinct` distinct inputs, each 1 or 2 times. */
-export function multisets(maxDistinct: number): InputName[][] {
+export function multisets(maxDistinct: number, names: readonly InputName[] = INPUT_NAMES): InputName[][] {
   const out: InputName[][] = [];
   const rec = (start: number, acc: InputName[], distinct: number) => {
     out.push([...acc]);
     if (distinct === maxDistinct) return;
-    for (let i = start; i < INPUT_NAMES.length; i++) {
-      const name = INPUT_NAMES[i] as InputName;
+    for (let i = start; i < names.length; i++) {
+      const name = names[i] as InputName;
       rec(i + 1, [...acc, name], distinct + 1);
       rec(i + 1, [...acc, name, name], distinct + 1);
     }
@@ -85,10 +103,27 @@ export class SagaHarness {
     readonly bookingId: string,
     readonly itemId = ITEM,
     readonly publisher = new RecordingPublisher(),
+    readonly stock: Stock = 'ample',
   ) {
     const streamed = store as Partial<StreamedStore>;
     if (typeof streamed.publishTo === 'function') streamed.publishTo(publisher);
     this.deps = { store, clock: this.clock, log: silentLog, defaultTtlSeconds: TTL_SECONDS };
+  }
+
+  /** `waitlist` stock: the blocker takes its unit before anything is delivered. */
+  async setUp(): Promise<void> {
+    if (this.stock !== 'waitlist') return;
+    await applyBookingCreated(
+      { bookingId: BLOCKER, items: [{ itemId: this.itemId, quantity: 1 }], correlationId: 'blocker' },
+      this.deps,
+    );
+  }
+
+  /** Units the blocker holds now (reserved). */
+  async othersHeld(): Promise<number> {
+    if (this.stock !== 'waitlist') return 0;
+    const { reservation } = await this.store.getBooking(BLOCKER);
+    return reservation?.status === 'RESERVED' ? 1 : 0;
   }
 
   /** Delivers one input as its consumer would (a redelivery repeats the event id). */
@@ -106,7 +141,11 @@ export class SagaHarness {
         await onBookingCreated(
           {
             ...envelope,
-            data: { bookingId: this.bookingId, items: [{ itemId: this.itemId, quantity: QUANTITY }] },
+            data: {
+              bookingId: this.bookingId,
+              items: [{ itemId: this.itemId, quantity: QUANTITY }],
+              ...(this.stock === 'waitlist' ? { waitlist: { maxWaitSeconds: MAX_WAIT_SECONDS } } : {}),
+            },
           },
           this.deps,
         );
@@ -124,8 +163,15 @@ export class SagaHarness {
         await onBookingCancelled({ ...envelope, data: { bookingId: this.bookingId } }, this.deps);
         return;
       case 'HoldExpired':
-        // Time has passed beyond every hold (the runner moves the clock); the sweeper runs.
+        // Time has passed beyond every hold (the runner moves the clock); the sweeper runs,
+        // then the waitlist server (the stream brings it the items the sweeper freed).
         await expireDueReservations({ limit: 100 }, this.deps);
+        await serveWaitlist(this.itemId, this.deps);
+        return;
+      case 'UnitsFreed':
+        // The blocker is cancelled (once; a redelivery replays), then the waitlist server runs.
+        await onBookingCancelled({ ...envelope, data: { bookingId: BLOCKER } }, this.deps);
+        await serveWaitlist(this.itemId, this.deps);
         return;
     }
   }
@@ -146,8 +192,10 @@ export interface RunResult {
   /** The item and the booking's record at the end. */
   item?: StoredItem;
   record?: Reservation;
-  /** Units reserved + confirmed on the item after each group. */
+  /** Units reserved + confirmed on the item by this booking after each group. */
   heldAfter: number[];
+  /** Units other bookings (the blocker) still hold at the end (reserved). */
+  othersHeld: number;
 }
 
 /**
@@ -161,7 +209,8 @@ export async function runGroups(
   store: InventoryStore,
   itemId = ITEM,
 ): Promise<RunResult> {
-  const harness = new SagaHarness(store, bookingId, itemId);
+  const harness = new SagaHarness(store, bookingId, itemId, new RecordingPublisher(), stock);
+  await harness.setUp();
   let model = initialState();
   const publishedPerGroup: string[][] = [];
   const heldAfter: number[] = [];
@@ -172,7 +221,9 @@ export async function runGroups(
     await Promise.all(group.map((name) => harness.deliver(name)));
     publishedPerGroup.push(idsOf(harness.publisher.published.slice(before), bookingId));
     const item = await store.getItem(itemId);
-    heldAfter.push((item?.reservedQuantity ?? 0) + (item?.confirmedQuantity ?? 0));
+    heldAfter.push(
+      (item?.reservedQuantity ?? 0) + (item?.confirmedQuantity ?? 0) - (await harness.othersHeld()),
+    );
     for (const name of group) model = step(model, INPUTS[name], stock, bookingId).next;
   }
   const item = await store.getItem(itemId);
@@ -186,6 +237,7 @@ export async function runGroups(
     ...(item ? { item } : {}),
     ...(reservation ? { record: reservation } : {}),
     heldAfter,
+    othersHeld: await harness.othersHeld(),
   };
 }
 
@@ -213,7 +265,7 @@ export function observed(result: RunResult) {
     cancelled: record?.cancelled === true,
     payments: sortedKeys(record?.payments ?? {}),
     held:
-      (item?.reservedQuantity ?? 0) > 0
+      (item?.reservedQuantity ?? 0) - result.othersHeld > 0
         ? 'reserved'
         : (item?.confirmedQuantity ?? 0) > 0
           ? 'confirmed'

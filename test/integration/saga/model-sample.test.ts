@@ -235,6 +235,7 @@ describe('many bookings, scarce stock, injected faults', () => {
         events: bus.published,
         ...(reservation ? { record: reservation } : {}),
         heldAfter: [],
+        othersHeld: 0,
       };
       // Rules 2 and 4 per booking (exactly one answer), on everything the bus received.
       const broken = brokenRules('short', b.harness.bookingId, run).filter(
