@@ -1,5 +1,5 @@
 import { WAITLIST_OVERTAKE_SECONDS, WAITLIST_SERVE_SCAN } from '../limits.ts';
-import type { Dependencies } from '../ports.ts';
+import type { Dependencies, WaitlistEntry } from '../ports.ts';
 import { applySagaInput } from './apply-saga-input.ts';
 import { isoNow } from './shared.ts';
 
@@ -21,7 +21,9 @@ export interface ServeResult {
  *    another item keeps it waiting; nothing is written then).
  * 3. A booking that is not served is overtaken, unless it has waited
  *    WAITLIST_OVERTAKE_SECONDS: then the walk stops, and the units stay for it (new
- *    reserves of the item are short while bookings wait, see the store).
+ *    reserves of the item are short while bookings wait, see the store). A booking with
+ *    lines on other items is not served either if, on one of those, such a long-waiting
+ *    booking is ahead of it: no walk overtakes it anywhere.
  * The cost follows the units freed and the bookings served: a walk stops when the item's
  * units are gone, at a booking that may no longer be overtaken, or after the scan bound.
  */
@@ -36,7 +38,7 @@ export async function serveWaitlist(itemId: string, deps: Dependencies): Promise
   for (const entry of await deps.store.waitlistHead(itemId, WAITLIST_SERVE_SCAN)) {
     if (left <= 0) break;
     result.examined++;
-    if (entry.quantity <= left) {
+    if (entry.quantity <= left && !(await overtakesElsewhere(entry, itemId, overtakeBefore, deps))) {
       const outcome = await applySagaInput(
         entry.bookingId,
         { kind: 'WaitlistServe' },
@@ -54,4 +56,27 @@ export async function serveWaitlist(itemId: string, deps: Dependencies): Promise
     if (entry.since <= overtakeBefore) break;
   }
   return result;
+}
+
+/**
+ * True when serving this booking would overtake, on another of its items, a booking ahead
+ * of it there that has waited WAITLIST_OVERTAKE_SECONDS. Reads those items' heads (at most
+ * WAITLIST_SERVE_SCAN entries each): the cost follows the served booking's lines.
+ */
+async function overtakesElsewhere(
+  entry: WaitlistEntry,
+  servingItemId: string,
+  overtakeBefore: string,
+  deps: Dependencies,
+): Promise<boolean> {
+  const { reservation } = await deps.store.getBooking(entry.bookingId);
+  if (!reservation || reservation.status !== 'WAITLISTED') return false;
+  for (const line of reservation.items) {
+    if (line.itemId === servingItemId) continue;
+    for (const ahead of await deps.store.waitlistHead(line.itemId, WAITLIST_SERVE_SCAN)) {
+      if (ahead.bookingId === entry.bookingId) break;
+      if (ahead.since <= overtakeBefore) return true;
+    }
+  }
+  return false;
 }
