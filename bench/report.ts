@@ -118,6 +118,25 @@ export function renderReport(r: BenchResults): Report {
       '',
     );
   }
+  if (r.waitlist) {
+    const served = r.cost?.paths.waitlist;
+    lines.push(
+      '### Waitlist: freed units to the next waiting booking',
+      '',
+      `${r.waitlist.samples} samples, ${r.waitlist.inFlight} at a time, each on its own one-unit item: a holder's \`BookingCancelled\` frees the unit; timed from the cancellation's commit (\`releasedAt\` of its \`InventoryReleased\`) to the waiting booking's \`InventoryReserved\` (\`fromWaitlist: true\`) on the bus (item change -> table stream -> waitlist server -> serve transaction -> stream -> publisher -> PutEvents).`,
+      '',
+      '| p50 (ms) | p99 (ms) |',
+      '|---|---|',
+      `| ${f1(r.waitlist.freedToReservedMs.p50)} | ${f1(r.waitlist.freedToReservedMs.p99)} |`,
+      '',
+      ...(served
+        ? [
+            `Cost per served booking (the cost stage's \`waitlist\` path: it joins the waitlist, is served and paid; its holder's requests not counted): ${f1(served.ddb.wcu)} WCU, ${f1(served.ddb.rcu)} RCU, **$${f2(served.usdPerMillion)} per million served bookings**.`,
+            '',
+          ]
+        : []),
+    );
+  }
 
   if (r.coldStart) lines.push(...coldStartSection(r, plots));
   if (r.cost) lines.push(...costSection(r, plots));

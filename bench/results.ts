@@ -4,6 +4,7 @@ import type { CostResult } from './stages/cost.ts';
 import type { ExpiryResult } from './stages/expiry.ts';
 import type { ReconcileCostResult } from './stages/reconcile.ts';
 import type { SagaResult, SustainedResult } from './stages/saga.ts';
+import type { WaitlistResult } from './stages/waitlist.ts';
 
 export interface Machine {
   cores: number;
@@ -25,6 +26,7 @@ export interface BenchResults {
   expiry?: ExpiryResult;
   saga?: SagaResult;
   sustained?: SustainedResult;
+  waitlist?: WaitlistResult;
   coldStart?: ColdStartEntry[];
   coldStartAnalysis?: ColdStartAnalysis;
   reconcile?: ReconcileCostResult;

@@ -19,7 +19,7 @@ import { cost } from './stages/cost.ts';
 import { expiry } from './stages/expiry.ts';
 import { reconcileStage } from './stages/reconcile.ts';
 
-const ALL_STAGES = ['contention', 'cost', 'expiry', 'reconcile', 'coldstart', 'saga'] as const;
+const ALL_STAGES = ['contention', 'cost', 'expiry', 'reconcile', 'coldstart', 'saga', 'waitlist'] as const;
 type Stage = (typeof ALL_STAGES)[number];
 
 const args = process.argv.slice(2);
@@ -108,6 +108,21 @@ try {
     });
     try {
       Object.assign(results, await saga(ctx, cloud));
+    } finally {
+      await cloud.stop();
+    }
+  });
+  await stage('waitlist', async () => {
+    const { startLocalCloud } = await import('../local/cloud.ts');
+    const { waitlist } = await import('./stages/waitlist.ts');
+    const cloud = await startLocalCloud({
+      edgePort: Number(process.env.LOCAL_AWS_PORT ?? 4566),
+      httpPort: Number(process.env.LOCAL_HTTP_PORT ?? 3000),
+      seed: false,
+      functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+    try {
+      results.waitlist = await waitlist(ctx, cloud);
     } finally {
       await cloud.stop();
     }

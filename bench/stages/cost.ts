@@ -15,13 +15,18 @@ import { eventsOfChange } from '../../shared/adapters/change-stream.ts';
 import { ManualClock } from '../../shared/adapters/clock.ts';
 import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import { idempotencyTableDefinition } from '../../shared/adapters/table-schema.ts';
+import { serveChangedItems } from '../../shared/adapters/waitlist-changes.ts';
 import { createConsumer } from '../../shared/consumers/consumer.ts';
 import {
   onBookingCreated,
   onPaymentFailed,
   onPaymentSucceeded,
 } from '../../shared/consumers/saga-handlers.ts';
-import { expireDueReservations } from '../../shared/domain/use-cases/index.ts';
+import {
+  applyBookingCreated,
+  expireDueReservations,
+  releaseBooking,
+} from '../../shared/domain/use-cases/index.ts';
 import { meteredClient } from '../capacity-meter.ts';
 import type { DynamoStageContext } from '../context.ts';
 import {
@@ -39,7 +44,12 @@ import {
 } from '../cost-model.ts';
 import { median } from '../stats.ts';
 
-export const COST_PATHS = ['happy', 'compensation', 'expiry'] as const;
+/**
+ * `waitlist`: a booking that waits (stock short), is served when another booking's unit is
+ * freed (the waitlist server, fed by the stream), and is paid: its own requests only (the
+ * other booking's are not counted).
+ */
+export const COST_PATHS = ['happy', 'compensation', 'expiry', 'waitlist'] as const;
 export type CostPath = (typeof COST_PATHS)[number];
 
 export interface CostPathResult extends PathCounts {
@@ -119,6 +129,8 @@ export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
   const created = consumer('BookingCreated', (e) => onBookingCreated(e, deps));
   const paid = consumer('PaymentSucceeded', (e) => onPaymentSucceeded(e, deps));
   const failed = consumer('PaymentFailed', (e) => onPaymentFailed(e, deps));
+  // The waitlist path's other bookings (the holders whose units are freed) go uncounted.
+  const uncounted = { ...deps, store: new DynamoDbInventoryStore({ client: ctx.doc, tableName }) };
   const ctxLambda = {
     getRemainingTimeInMillis: () => 10_000,
     functionName: 'bench',
@@ -138,8 +150,41 @@ export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
     counting.reset();
     let lambdaInvocations = 0;
     let sqsMessages = 0;
+    const streamed: Awaited<ReturnType<TableStream['drain']>> = [];
     for (let i = 0; i < n; i++) {
       const bookingId = randomUUID();
+      if (path === 'waitlist') {
+        // A holder takes the item's only unit; the booking waits; the holder's payment
+        // fails; the server serves the booking from the stream's item change; it is paid.
+        const itemId = `COST-WL-${i}`;
+        await ctx.seed(tableName, itemId, 1);
+        await applyBookingCreated(
+          { bookingId: randomUUID(), items: [{ itemId, quantity: 1 }], correlationId: 'holder' },
+          uncounted,
+        ).then(async (holder) => {
+          streamed.push(...(await stream.drain()));
+          await timed(() =>
+            created(sqsEvent('BookingCreated', bookingId, itemId, { maxWaitSeconds: 3600 }), ctxLambda),
+          );
+          await releaseBooking(
+            {
+              bookingId: holder.record?.bookingId as string,
+              reason: 'PAYMENT_FAILED',
+              correlationId: 'holder',
+            },
+            uncounted,
+          );
+        });
+        const changes = await stream.drain();
+        streamed.push(...changes);
+        await timed(() => serveChangedItems(changes, deps));
+        await timed(() => paid(sqsEvent('PaymentSucceeded', bookingId), ctxLambda));
+        // The server's invocation (one per freed-units change here: no batching assumed).
+        lambdaInvocations += 3;
+        sqsMessages += 2;
+        bar.increment();
+        continue;
+      }
       await timed(() => created(sqsEvent('BookingCreated', bookingId), ctxLambda));
       lambdaInvocations++;
       sqsMessages++;
@@ -164,7 +209,15 @@ export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
     }
     const ddb = counting.reset();
     // The publisher is invoked for booking and item rows only (filter criteria), in batches.
-    const changes = (await stream.drain()).filter((c) => PUBLISHED_ENTITIES.has(String(c.newImage?.entity)));
+    streamed.push(...(await stream.drain()));
+    // On the waitlist path, only the waiting booking's own changes (not its holder's).
+    const changes = streamed.filter(
+      (c) =>
+        PUBLISHED_ENTITIES.has(String(c.newImage?.entity)) &&
+        (path !== 'waitlist' ||
+          c.newImage?.entity !== 'RESERVATION' ||
+          c.newImage?.correlationId !== 'holder'),
+    );
     const events = changes.flatMap((c) => eventsOfChange(c)).length;
     lambdaInvocations += changes.length / PUBLISHER_CHANGES_PER_INVOCATION;
     raw[path] = {
@@ -188,9 +241,11 @@ export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
   return priceCounts(counts, readPrices(ctx.root), n);
 }
 
-function sqsEvent(type: string, bookingId: string) {
+function sqsEvent(type: string, bookingId: string, itemId = 'COST-1', waitlist?: { maxWaitSeconds: number }) {
   const data =
-    type === 'BookingCreated' ? { bookingId, items: [{ itemId: 'COST-1', quantity: 1 }] } : { bookingId };
+    type === 'BookingCreated'
+      ? { bookingId, items: [{ itemId, quantity: 1 }], ...(waitlist ? { waitlist } : {}) }
+      : { bookingId };
   return {
     Records: [
       {

@@ -462,3 +462,93 @@ describe('latency (a measurement printed for the record, not an assertion)', () 
     );
   });
 });
+
+describe('waitlist over HTTP', () => {
+  const PREMIUM = token([Scope.Write, Scope.Premium], 'premium-user');
+  const getReservation = (bookingId: string, headers: Record<string, string> = WRITE) =>
+    call(
+      handler,
+      httpEvent('GET /api/inventory/reservations/{bookingId}', { pathParameters: { bookingId }, headers }),
+    );
+
+  it('answers 202 WAITLISTED with priority, until and positions; premium comes from the token', async () => {
+    await seedItem(t.doc, t.tableName, 'H-WAIT', 1);
+    const holder = await reserve({ bookingId: randomUUID(), itemId: 'H-WAIT', quantity: 1 });
+    expect(holder.status).toBe(201);
+    // Without a ticket: 409 as before.
+    const refused = await reserve({ bookingId: randomUUID(), itemId: 'H-WAIT', quantity: 1 });
+    expect(refused.status).toBe(409);
+    const standardId = randomUUID();
+    const standard = await reserve({
+      bookingId: standardId,
+      itemId: 'H-WAIT',
+      quantity: 1,
+      waitlist: { maxWaitSeconds: 600 },
+    });
+    expect(standard.status).toBe(202);
+    expect(standard.body).toMatchObject({
+      bookingId: standardId,
+      status: 'WAITLISTED',
+      waitlist: { priority: 'standard', positions: [{ itemId: 'H-WAIT', position: 1 }] },
+    });
+    expect(Date.parse(standard.body?.waitlist.until)).toBeGreaterThan(Date.now());
+    const premiumId = randomUUID();
+    const premium = await reserve(
+      { bookingId: premiumId, itemId: 'H-WAIT', quantity: 1, waitlist: { maxWaitSeconds: 600 } },
+      PREMIUM,
+    );
+    expect(premium.status).toBe(202);
+    expect(premium.body?.waitlist).toMatchObject({
+      priority: 'premium',
+      positions: [{ itemId: 'H-WAIT', position: 1 }],
+    });
+    // The standard booking moved back a place.
+    const read = await getReservation(standardId);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ status: 'WAITLISTED', waitlist: { positions: [{ position: 2 }] } });
+    // The item shows what waits.
+    const item = await call(
+      handler,
+      httpEvent('GET /api/inventory/{itemId}', { pathParameters: { itemId: 'H-WAIT' } }),
+    );
+    expect(item.body).toMatchObject({ availableQuantity: 0, waitlistedQuantity: 2 });
+    // The event says it waits.
+    await t.store.flush();
+    expect(
+      publisher.published.some(
+        (e) =>
+          e.detailType === 'InventoryWaitlisted' &&
+          (e.detail.data as { bookingId: string }).bookingId === premiumId,
+      ),
+    ).toBe(true);
+    // Its owner releases it: off the waitlist, nothing was held.
+    const released = await call(
+      handler,
+      httpEvent('POST /api/inventory/release', { body: { bookingId: premiumId }, headers: PREMIUM }),
+    );
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: 'RELEASED', tombstone: true });
+    expect((await getReservation(standardId)).body?.waitlist.positions).toEqual([
+      { itemId: 'H-WAIT', position: 1 },
+    ]);
+  });
+
+  it('refuses a tier in the body, a wait out of range and too many lines with 400, writing nothing', async () => {
+    await seedItem(t.doc, t.tableName, 'H-WAIT-2', 1);
+    const bookingId = randomUUID();
+    for (const waitlist of [
+      { maxWaitSeconds: 600, priority: 'premium' },
+      { maxWaitSeconds: 0 },
+      { maxWaitSeconds: 86_401 },
+      { maxWaitSeconds: 1.5 },
+    ]) {
+      const answer = await reserve({ bookingId, itemId: 'H-WAIT-2', quantity: 1, waitlist });
+      expect(answer.status, JSON.stringify(waitlist)).toBe(400);
+      expect(answer.body?.code).toBe('VALIDATION_ERROR');
+    }
+    const lines = Array.from({ length: 25 }, (_, i) => ({ itemId: `H-WAIT-2-${i}`, quantity: 1 }));
+    const tooMany = await reserve({ bookingId, items: lines, waitlist: { maxWaitSeconds: 60 } });
+    expect(tooMany.status).toBe(400);
+    expect((await getReservation(bookingId, SERVICE)).status).toBe(404);
+  });
+});

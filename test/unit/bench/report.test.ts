@@ -69,7 +69,11 @@ function results(load: number): BenchResults {
       row('bare-transaction', 10, 20),
       row('naive-read-then-write', 10, 10),
     ]),
-    cost: priceCounts({ happy: counts(20), compensation: counts(24), expiry: counts(16) }, prices, 20),
+    cost: priceCounts(
+      { happy: counts(20), compensation: counts(24), expiry: counts(16), waitlist: counts(30) },
+      prices,
+      20,
+    ),
     coldStart: [entry('hello-world', 0.3, 10), entry('Health', 120, 30), entry('Reservations', 540, 90)],
     coldStartAnalysis: {
       samples: 20,
