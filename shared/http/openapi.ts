@@ -132,6 +132,10 @@ export function buildOpenApiDocument(): Json {
           responses: {
             201: ok('Reserved', ref('Reservation')),
             200: ok('The same request again: the existing reservation', ref('Reservation')),
+            202: ok(
+              'Stock is short and the request asked to wait: WAITLISTED, with its priority, until and positions',
+              ref('Reservation'),
+            ),
             400: error('VALIDATION_ERROR, MALFORMED_JSON'),
             ...authErrors,
             404: error('ITEM_NOT_FOUND'),

@@ -8,6 +8,7 @@ import {
   MAX_WAITLIST_SECONDS,
   MIN_RESERVATION_TTL_SECONDS,
   MIN_WAITLIST_SECONDS,
+  WAITLIST_PRIORITIES,
 } from '../domain/limits.ts';
 import { RELEASE_REASONS, RESERVATION_STATUSES } from '../domain/model.ts';
 
@@ -100,6 +101,8 @@ export const itemSchema = z.strictObject({
   availableQuantity: int,
   reservedQuantity: int,
   confirmedQuantity: int,
+  /** Units waitlisted bookings ask for (not held; new reserves may take only what is left). */
+  waitlistedQuantity: z.optional(int),
   updatedAt: timestamp,
 });
 export const itemListSchema = z.strictObject({
@@ -125,6 +128,14 @@ export const reservationSchema = z.strictObject({
   correlationId: z.string(),
   paymentId: z.optional(z.string()),
   tombstone: z.optional(z.boolean()),
+  /** While WAITLISTED: its tier, when it stops waiting, its 1-based places on the short items. */
+  waitlist: z.optional(
+    z.strictObject({
+      priority: z.enum(WAITLIST_PRIORITIES),
+      until: timestamp,
+      positions: z.array(z.strictObject({ itemId: itemIdSchema, position: int })),
+    }),
+  ),
 });
 export const errorSchema = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),

@@ -115,6 +115,40 @@ describe('the local cloud', () => {
     expect(cloud.notEmulated['AWS::CloudWatch::Alarm']).toBeGreaterThan(0);
   });
 
+  it('waitlist: a booking that waits is served by the stream-fed waitlist server when the holder cancels', async () => {
+    // Create an item of one unit, hold it over HTTP, then a BookingCreated asking to wait.
+    const itemId = `WL-${randomUUID().slice(0, 8)}`;
+    expect(
+      (await http('PUT', `/api/inventory/${itemId}`, { name: 'one unit', totalQuantity: 1 })).status,
+    ).toBe(201);
+    const holder = randomUUID();
+    expect(
+      (await http('POST', '/api/inventory/reserve', { bookingId: holder, itemId, quantity: 1 })).status,
+    ).toBe(201);
+    const waiter = randomUUID();
+    await publish('BookingCreated', 'booking-service', {
+      bookingId: waiter,
+      items: [{ itemId, quantity: 1 }],
+      waitlist: { maxWaitSeconds: 600 },
+      priority: 'premium',
+    });
+    const waiting = await published(waiter, 'InventoryWaitlisted');
+    expect(waiting.detail.data).toMatchObject({
+      priority: 'premium',
+      shortItems: [{ itemId, available: 0 }],
+    });
+    expect((await http('GET', `/api/inventory/${itemId}`)).body).toMatchObject({ waitlistedQuantity: 1 });
+    // The holder lets go over HTTP: the item's change reaches the waitlist server by the stream.
+    expect((await http('POST', '/api/inventory/release', { bookingId: holder })).status).toBe(200);
+    const served = await published(waiter, 'InventoryReserved');
+    expect(served.detail.data).toMatchObject({ status: 'RESERVED', fromWaitlist: true });
+    expect((await http('GET', `/api/inventory/${itemId}`)).body).toMatchObject({
+      availableQuantity: 0,
+      reservedQuantity: 1,
+      waitlistedQuantity: 0,
+    });
+  });
+
   it('happy saga: BookingCreated then PaymentSucceeded, correlation kept end to end', async () => {
     const bookingId = randomUUID();
     const before = (await http('GET', '/api/inventory/ROOM-106')).body;

@@ -544,7 +544,7 @@ describe('waitlist over HTTP', () => {
     ]) {
       const answer = await reserve({ bookingId, itemId: 'H-WAIT-2', quantity: 1, waitlist });
       expect(answer.status, JSON.stringify(waitlist)).toBe(400);
-      expect(answer.body?.code).toBe('VALIDATION_ERROR');
+      expect(answer.body?.error.code).toBe('VALIDATION_ERROR');
     }
     const lines = Array.from({ length: 25 }, (_, i) => ({ itemId: `H-WAIT-2-${i}`, quantity: 1 }));
     const tooMany = await reserve({ bookingId, items: lines, waitlist: { maxWaitSeconds: 60 } });
