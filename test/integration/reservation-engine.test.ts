@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/adapters/clock.ts';
+import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import {
   BookingConflictError,
   InsufficientInventoryError,
@@ -26,6 +27,7 @@ import {
   type TestTables,
 } from '../support/dynamo.ts';
 import { deps } from '../support/fakes.ts';
+import { countRequests } from '../support/request-counter.ts';
 
 let t: TestTables;
 
@@ -251,6 +253,49 @@ describe('transitions move quantities', () => {
     const second = await reserve(d, randomUUID(), [{ itemId: 'RECLAIM-1', quantity: 2 }]);
     expect(second.outcome).toBe('created');
     expect(await getItem('RECLAIM-1', d)).toMatchObject({ availableQuantity: 0, reservedQuantity: 2 });
+  });
+});
+
+describe('reclaim under a refusal storm', () => {
+  it('asks for a hot item’s holds at most once per second while none is due, and at once when one is', async () => {
+    const own = await createTestTables('storm');
+    try {
+      const counter = countRequests(own.client);
+      const store = new DynamoDbInventoryStore({ client: own.doc, tableName: own.tableName });
+      await seedItem(own.doc, own.tableName, 'STORM-1', 1);
+      const clock = new ManualClock('2026-03-03T10:00:00.000Z');
+      const d = deps(store, { clock });
+      await reserveBooking(
+        {
+          bookingId: randomUUID(),
+          items: [{ itemId: 'STORM-1', quantity: 1 }],
+          correlationId: 'c',
+          ttlSeconds: 5,
+        },
+        d,
+      );
+      counter.reset();
+      // 20 refusals within the same second: one hold query, not 20.
+      for (let i = 0; i < 20; i++) {
+        await expect(reserve(d, randomUUID(), [{ itemId: 'STORM-1', quantity: 1 }])).rejects.toBeInstanceOf(
+          InsufficientInventoryError,
+        );
+        clock.advance(40);
+      }
+      expect(counter.byOperation().Query).toBe(1);
+      // A second later: asked again (a hold may have been written meanwhile); still none due.
+      clock.advance(1_000);
+      await expect(reserve(d, randomUUID(), [{ itemId: 'STORM-1', quantity: 1 }])).rejects.toBeInstanceOf(
+        InsufficientInventoryError,
+      );
+      expect(counter.byOperation().Query).toBe(2);
+      // Past the hold's expiry: reclaimed at once.
+      clock.advance(5_000);
+      const third = await reserve(d, randomUUID(), [{ itemId: 'STORM-1', quantity: 1 }]);
+      expect(third.outcome).toBe('created');
+    } finally {
+      await own.drop();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { MIN_RESERVATION_TTL_SECONDS } from '../../domain/limits.ts';
 import type { QuantityBucket, Reservation, ReservationLine, WaitlistPosition } from '../../domain/model.ts';
 import type {
   BookingState,
@@ -71,6 +72,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
   readonly #table: string;
   readonly #retry: RetryPolicy;
   readonly #random: () => number;
+  /** Per item, a time before which none of its holds can be due (see findDueHolds). */
+  readonly #noHoldDueBefore = new Map<string, string>();
 
   constructor(options: DynamoDbInventoryStoreOptions) {
     this.#db = options.client;
@@ -256,23 +259,41 @@ export class DynamoDbInventoryStore implements InventoryStore {
     await this.#transact(items, actions);
   }
 
+  /**
+   * Reads each item's holds in expiry order (at most `limit`) and returns the bookings of
+   * those due. What it learns is kept: when an item's first hold is not due, no hold of that
+   * item can be due before that hold's expiry, nor before `MIN_RESERVATION_TTL_SECONDS`
+   * from now (a new hold never expires sooner), so a refusal storm on a hot item asks
+   * again at most once a second per container. A hold written by a container whose clock
+   * is behind may be reclaimed up to that second late (the sweeper expires it anyway).
+   */
   async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]> {
     const bookings = new Set<string>();
     for (const itemId of new Set(itemIds)) {
+      if (now < (this.#noHoldDueBefore.get(itemId) ?? '')) continue;
       const out = await this.#db.send(
         new QueryCommand({
           TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': `ITEM#${itemId}`,
-            ':from': HOLD_PREFIX,
-            ':to': `${HOLD_PREFIX}${now}${SUFFIX_MAX}`,
-          },
-          ProjectionExpression: 'bookingId',
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': itemKey(itemId).pk, ':prefix': HOLD_PREFIX },
+          ProjectionExpression: 'bookingId, sk',
           Limit: limit,
         }),
       );
-      for (const row of out.Items ?? []) bookings.add(String(row.bookingId));
+      const soonest = new Date(Date.parse(now) + MIN_RESERVATION_TTL_SECONDS * 1000).toISOString();
+      let nextDue = soonest;
+      let due = 0;
+      for (const row of out.Items ?? []) {
+        const expiresAt = String(row.sk).slice(HOLD_PREFIX.length, HOLD_PREFIX.length + now.length);
+        if (expiresAt > now) {
+          if (expiresAt < nextDue) nextDue = expiresAt;
+          break;
+        }
+        bookings.add(String(row.bookingId));
+        due++;
+      }
+      // Only when nothing was due: due holds are asked for again until they are expired.
+      if (due === 0) this.#noHoldDueBefore.set(itemId, nextDue);
     }
     return [...bookings];
   }
