@@ -141,12 +141,17 @@ export function startStreamMapping(
     const exhausted =
       (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts) ||
       (def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds);
-    if (exhausted) {
+    const attempt = `attempt ${shard.attempts}${def.maximumRetryAttempts >= 0 ? ` of ${def.maximumRetryAttempts + 1}` : ''}`;
+    if (!exhausted) {
+      options.log(
+        `[${trigger}] record ${head?.dynamodb?.SequenceNumber} failed (${attempt}); retrying from it`,
+      );
+    } else {
       const given = shard.backlog.splice(0, Math.max(1, size - failedAt));
       shard.attempts = 0;
       shard.bisect = 1;
       options.log(
-        `[${trigger}] ${given.length} record(s) given up after retries; sent to the on-failure destination`,
+        `[${trigger}] ${given.length} record(s) from ${given[0]?.dynamodb?.SequenceNumber} given up (${attempt}); sent to the on-failure destination`,
       );
       if (def.onFailureQueue) {
         await options.sendToQueue(
