@@ -160,17 +160,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         log,
       }),
     );
-    // Table streams (the change-stream publisher), with the stream mapping's own semantics.
-    for (const def of streamMappingDefinitions(model)) {
-      running.push(
-        startStreamMapping(def, {
-          dynamoEndpoint: dynamoLocal.endpoint,
-          invoke: (event, trigger) => invoke(def.functionId, event, trigger),
-          sendToQueue: (queueName, body) => sqs.send(queueName, body),
-          log,
-        }),
-      );
-    }
+    // Table streams (the change-stream publisher), with the stream mapping's own semantics;
+    // a write through the edge wakes them.
+    const streamMappings = streamMappingDefinitions(model).map((def) => ({
+      tableName: def.tableName,
+      mapping: startStreamMapping(def, {
+        dynamoEndpoint: dynamoLocal.endpoint,
+        invoke: (event, trigger) => invoke(def.functionId, event, trigger),
+        sendToQueue: (queueName, body) => sqs.send(queueName, body),
+        log,
+      }),
+    }));
+    running.push(...streamMappings.map((s) => s.mapping));
     stoppers.push(async () => {
       await Promise.all(running.map((m) => m.stop()));
     });
@@ -189,6 +190,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const edge = createServer(
       edgeHandler({
         dynamoEndpoint: dynamoLocal.endpoint,
+        onDynamoDbWrite: (tables) => {
+          for (const { tableName, mapping } of streamMappings)
+            if (!tables || tables.includes(tableName)) mapping.wake();
+        },
         sqs,
         bus,
         logs,

@@ -28,6 +28,44 @@ export interface EdgeServices {
   lambda(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<void>;
   apiGatewayV2(method: string, path: string): unknown;
   console(method: string, url: URL, res: ServerResponse): Promise<void>;
+  /**
+   * A DynamoDB write went through to these tables (`undefined`: tables not named, e.g.
+   * PartiQL): their table-stream pollers may read their shards now.
+   */
+  onDynamoDbWrite?(tables: string[] | undefined): void;
+}
+
+/**
+ * The tables a DynamoDB request writes to, by name (an ARN's last part); `undefined` when
+ * it may write but does not name them (PartiQL); `[]` when it does not write.
+ */
+export function tablesWritten(operation: string, body: Buffer): string[] | undefined {
+  const name = (table: unknown) => String(table).split('/').pop() ?? '';
+  type Action = Record<string, { TableName?: unknown } | undefined>;
+  switch (operation) {
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [name(parseJson(body).TableName)];
+    case 'BatchWriteItem':
+      return Object.keys(parseJson(body).RequestItems ?? {}).map(name);
+    case 'TransactWriteItems':
+      return [
+        ...new Set(
+          ((parseJson(body).TransactItems ?? []) as Action[]).flatMap((item) =>
+            Object.entries(item)
+              .filter(([kind]) => kind !== 'ConditionCheck')
+              .map(([, action]) => name(action?.TableName)),
+          ),
+        ),
+      ];
+    case 'ExecuteStatement':
+    case 'BatchExecuteStatement':
+    case 'ExecuteTransaction':
+      return undefined;
+    default:
+      return [];
+  }
 }
 
 /** The awsJson services by their X-Amz-Target prefix. */
@@ -69,9 +107,15 @@ export function edgeHandler(services: EdgeServices) {
       const body = await readBody(req);
       if (target) {
         switch (prefix as keyof typeof JSON_TARGETS) {
-          case 'DynamoDB_20120810':
+          case 'DynamoDB_20120810': {
+            const status = await proxy(req, res, services.dynamoEndpoint, url, body);
+            if (status !== 200 || !services.onDynamoDbWrite) return;
+            const tables = tablesWritten(operation, body);
+            if (tables?.length !== 0) services.onDynamoDbWrite(tables);
+            return;
+          }
           case 'DynamoDBStreams_20120810':
-            return await proxy(req, res, services.dynamoEndpoint, url, body);
+            return void (await proxy(req, res, services.dynamoEndpoint, url, body));
           case 'AmazonSQS':
             return await services.sqs.handleJson(req, res, body);
           case 'AWSEvents':
@@ -126,7 +170,14 @@ function parseJson(body: Buffer): Record<string, any> {
   return text ? (JSON.parse(text) as Record<string, any>) : {};
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, upstream: string, url: URL, body: Buffer) {
+/** Forwards a request as it is and answers with the upstream's answer; returns its status. */
+async function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: string,
+  url: URL,
+  body: Buffer,
+): Promise<number> {
   const headers = Object.fromEntries(
     Object.entries(req.headers)
       .filter(([k]) => !['host', 'content-length', 'connection'].includes(k))
@@ -147,6 +198,7 @@ async function proxy(req: IncomingMessage, res: ServerResponse, upstream: string
     ),
   );
   res.end(out);
+  return response.status;
 }
 
 /** Where local tooling injects faults into the emulated services (not an AWS API). */
