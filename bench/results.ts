@@ -2,6 +2,7 @@ import type { ColdStartAnalysis, ColdStartEntry } from './stages/cold-start.ts';
 import type { ContentionResult } from './stages/contention.ts';
 import type { CostResult } from './stages/cost.ts';
 import type { ExpiryResult } from './stages/expiry.ts';
+import type { HttpResult } from './stages/http.ts';
 import type { ReconcileCostResult } from './stages/reconcile.ts';
 import type { SagaResult, SustainedResult } from './stages/saga.ts';
 
@@ -25,6 +26,8 @@ export interface BenchResults {
   expiry?: ExpiryResult;
   saga?: SagaResult;
   sustained?: SustainedResult;
+  /** POST /api/inventory/reserve through the local HTTP API, today and the replaced design (reconstructed). */
+  http?: HttpResult;
   coldStart?: ColdStartEntry[];
   coldStartAnalysis?: ColdStartAnalysis;
   reconcile?: ReconcileCostResult;
