@@ -173,9 +173,8 @@ export function startStreamMapping(
     const ageSeconds = head?.dynamodb?.ApproximateCreationDateTime
       ? (Date.now() - new Date(head.dynamodb.ApproximateCreationDateTime).getTime()) / 1000
       : 0;
-    const exhausted =
-      (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts) ||
-      (def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds);
+    const tooOld = def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds;
+    const exhausted = tooOld || (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts);
     const attempt = `attempt ${shard.attempts}${def.maximumRetryAttempts >= 0 ? ` of ${def.maximumRetryAttempts + 1}` : ''}`;
     if (!exhausted) {
       options.log(
@@ -183,6 +182,7 @@ export function startStreamMapping(
       );
     } else {
       const given = shard.backlog.splice(0, Math.max(1, size - failedAt));
+      const invocations = shard.attempts;
       shard.attempts = 0;
       shard.bisect = 1;
       options.log(
@@ -191,7 +191,15 @@ export function startStreamMapping(
       if (def.onFailureQueue) {
         await options.sendToQueue(
           def.onFailureQueue,
-          JSON.stringify(onFailureMessage(def, shardId, streamArn, given)),
+          JSON.stringify(
+            onFailureMessage(
+              shardId,
+              streamArn,
+              given,
+              tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
+              invocations,
+            ),
+          ),
         );
       }
     }
@@ -251,16 +259,14 @@ function lambdaRecord(record: StreamRecord, streamArn: string | undefined) {
 
 /** What Lambda sends to a stream mapping's on-failure destination: where the batch is, not its data. */
 function onFailureMessage(
-  def: StreamMappingDefinition,
   shardId: string,
   streamArn: string | undefined,
   records: StreamRecord[],
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
+  invocations: number,
 ) {
   return {
-    requestContext: {
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: def.maximumRetryAttempts + 1,
-    },
+    requestContext: { condition, approximateInvokeCount: invocations },
     responseContext: { statusCode: 200, executedVersion: '$LATEST' },
     version: '1.0',
     timestamp: new Date().toISOString(),

@@ -98,7 +98,13 @@ const peekDlq = async () => {
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
   );
-  return Messages.map((m) => JSON.parse(m.Body ?? '{}') as { DDBStreamBatchInfo?: StreamBatchInfo });
+  return Messages.map(
+    (m) =>
+      JSON.parse(m.Body ?? '{}') as {
+        requestContext?: { condition: string; approximateInvokeCount: number };
+        DDBStreamBatchInfo?: StreamBatchInfo;
+      },
+  );
 };
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000) {
@@ -136,6 +142,10 @@ describe('a change the bus refuses', () => {
     const ddb = new DynamoDBClient({ ...aws, endpoint: cloud.urls.edge });
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: cloud.outputs.TableName }));
     ddb.destroy();
+    expect(message?.requestContext).toEqual({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: PUBLISHER_RETRIES + 1,
+    });
     const info = message?.DDBStreamBatchInfo;
     expect(info).toMatchObject({
       shardId: expect.any(String),

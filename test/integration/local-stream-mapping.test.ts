@@ -106,7 +106,7 @@ describe('local table-stream event source mapping', () => {
       expect(failures.get('poison')).toBe(3);
       expect(dlq).toHaveLength(1);
       expect(JSON.parse(dlq[0] ?? '{}')).toMatchObject({
-        requestContext: { condition: 'RetryAttemptsExhausted' },
+        requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
         DDBStreamBatchInfo: { batchSize: 1, startSequenceNumber: expect.any(String) },
       });
     } finally {
