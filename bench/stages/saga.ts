@@ -97,7 +97,10 @@ export async function saga(
       const t1 = performance.now();
       await put('PaymentSucceeded', 'payment-service', { bookingId, paymentId: 'p' });
       const confirmed = (await waitFor(`InventoryConfirmed:${bookingId}`)) - t1;
-      if (record) reserveMs.push(reserved), confirmMs.push(confirmed);
+      if (record) {
+        reserveMs.push(reserved);
+        confirmMs.push(confirmed);
+      }
     };
     // Warm-up at the measured flow (cold starts are measured by their own stage): ten in
     // flight make the mappings run several invocations at once, so each consumer gets the
