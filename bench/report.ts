@@ -94,7 +94,7 @@ export function renderReport(r: BenchResults): Report {
     lines.push(
       '## 2. Saga latency through the local cloud',
       '',
-      `${r.saga.bookings} bookings, ${r.saga.inFlight} in flight at a time, through \`npm start\`'s local cloud (EventBridge emulator -> rule -> SQS (fauxqs) -> event source mapping -> consumer in a worker thread -> DynamoDB Local -> table stream -> publisher function -> PutEvents). Timed from the \`PutEvents\` call to our event being put on the bus.`,
+      `${r.saga.bookings} bookings, ${r.saga.inFlight} in flight at a time, through \`npm start\`'s local cloud (EventBridge emulator -> rule -> SQS (fauxqs) -> event source mapping -> consumer in a worker thread -> DynamoDB Local -> table stream -> publisher function -> PutEvents). Timed from the \`PutEvents\` call to our event being put on the bus, after a warm-up at the same flow${r.saga.coldStarts === undefined ? '' : ` (cold starts inside the measurement: ${r.saga.coldStarts})`}.`,
       '',
       '| from | to | p50 (ms) | p99 (ms) |',
       '|---|---|---|---|',

@@ -155,6 +155,19 @@ describe('the report rendered from one run', () => {
     expect(renderReport(results(0.5)).markdown).not.toContain('Reconciler cost');
   });
 
+  it('says how many cold starts fell inside the saga measurement', () => {
+    const saga = {
+      bookings: 60,
+      inFlight: 10,
+      toReservedMs: { p50: 400, p99: 900 },
+      toConfirmedMs: { p50: 500, p99: 1000 },
+    };
+    const { markdown } = renderReport({ ...results(0.5), saga: { ...saga, coldStarts: 0 } });
+    expect(markdown).toContain('after a warm-up at the same flow (cold starts inside the measurement: 0).');
+    expect(markdown).toContain('| BookingCreated put | InventoryReserved published | 400.0 | 900.0 |');
+    expect(renderReport({ ...results(0.5), saga }).markdown).not.toContain('cold starts inside');
+  });
+
   it('shows the HTTP reserve latency today and reconstructed before, with their ratio', () => {
     const { markdown } = renderReport({
       ...results(0.5),
