@@ -2,6 +2,7 @@ import type { ColdStartAnalysis, ColdStartEntry } from './stages/cold-start.ts';
 import type { ContentionResult } from './stages/contention.ts';
 import type { CostResult } from './stages/cost.ts';
 import type { ExpiryResult } from './stages/expiry.ts';
+import type { HttpResult } from './stages/http.ts';
 import type { ReconcileCostResult } from './stages/reconcile.ts';
 import type { SagaResult, SustainedResult } from './stages/saga.ts';
 import type { WaitlistResult } from './stages/waitlist.ts';
@@ -27,6 +28,8 @@ export interface BenchResults {
   saga?: SagaResult;
   sustained?: SustainedResult;
   waitlist?: WaitlistResult;
+  /** POST /api/inventory/reserve through the local HTTP API, today and the replaced design (reconstructed). */
+  http?: HttpResult;
   coldStart?: ColdStartEntry[];
   coldStartAnalysis?: ColdStartAnalysis;
   reconcile?: ReconcileCostResult;

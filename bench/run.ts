@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--stages=contention,cost,expiry,reconcile,coldstart,saga]
+ * npm run bench [-- --quick] [--stages=contention,cost,expiry,reconcile,coldstart,saga,http]
  * Runs the benchmark stages on this machine (one module each under bench/stages/), writes
  * bench/results/latest.json (and a dated copy) and renders BENCHMARKS.md and bench/plots/
  * with bench/report.ts.
@@ -19,7 +19,16 @@ import { cost } from './stages/cost.ts';
 import { expiry } from './stages/expiry.ts';
 import { reconcileStage } from './stages/reconcile.ts';
 
-const ALL_STAGES = ['contention', 'cost', 'expiry', 'reconcile', 'coldstart', 'saga', 'waitlist'] as const;
+const ALL_STAGES = [
+  'contention',
+  'cost',
+  'expiry',
+  'reconcile',
+  'coldstart',
+  'saga',
+  'http',
+  'waitlist',
+] as const;
 type Stage = (typeof ALL_STAGES)[number];
 
 const args = process.argv.slice(2);
@@ -97,9 +106,9 @@ try {
     results.coldStart = entries;
     results.coldStartAnalysis = analysis;
   });
-  await stage('saga', async () => {
+  // The stages through `npm start`'s local cloud share one.
+  if (stages.has('saga') || stages.has('http') || stages.has('waitlist')) {
     const { startLocalCloud } = await import('../local/cloud.ts');
-    const { saga } = await import('./stages/saga.ts');
     const cloud = await startLocalCloud({
       edgePort: Number(process.env.LOCAL_AWS_PORT ?? 4566),
       httpPort: Number(process.env.LOCAL_HTTP_PORT ?? 3000),
@@ -107,26 +116,22 @@ try {
       functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     });
     try {
-      Object.assign(results, await saga(ctx, cloud));
+      await stage('saga', async () => {
+        const { saga } = await import('./stages/saga.ts');
+        Object.assign(results, await saga(ctx, cloud));
+      });
+      await stage('http', async () => {
+        const { http } = await import('./stages/http.ts');
+        results.http = await http(ctx, cloud);
+      });
+      await stage('waitlist', async () => {
+        const { waitlist } = await import('./stages/waitlist.ts');
+        results.waitlist = await waitlist(ctx, cloud);
+      });
     } finally {
       await cloud.stop();
     }
-  });
-  await stage('waitlist', async () => {
-    const { startLocalCloud } = await import('../local/cloud.ts');
-    const { waitlist } = await import('./stages/waitlist.ts');
-    const cloud = await startLocalCloud({
-      edgePort: Number(process.env.LOCAL_AWS_PORT ?? 4566),
-      httpPort: Number(process.env.LOCAL_HTTP_PORT ?? 3000),
-      seed: false,
-      functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
-    });
-    try {
-      results.waitlist = await waitlist(ctx, cloud);
-    } finally {
-      await cloud.stop();
-    }
-  });
+  }
 } finally {
   bars.stop();
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { apiGatewayV2, httpApiHandler, httpRoutes } from './api-gateway.ts';
+import { apiGatewayV2, httpApiHandler, httpRoutes, type Route } from './api-gateway.ts';
 import { LOCAL_CREDENTIALS, REGION } from './aws-account.ts';
 import { CONSOLE_PATH, consoleHandler } from './console.ts';
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from './dynamodb-local.ts';
@@ -57,6 +57,10 @@ export interface LocalCloud {
   urls: { api: string; edge: string; issuer: string; console: string };
   issuer: LocalIssuer;
   bus: LocalEventBridge;
+  /** The functions by logical id (each a pool of worker-thread environments). */
+  functions: ReadonlyMap<string, LocalFunction>;
+  /** The HTTP API's routes, from the template. */
+  routes: readonly Route[];
   /** Every line the functions logged and every invocation (FilterLogEvents, the console). */
   logs: LocalLogs;
   notEmulated: Record<string, number>;
@@ -160,17 +164,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         log,
       }),
     );
-    // Table streams (the change-stream publisher), with the stream mapping's own semantics.
-    for (const def of streamMappingDefinitions(model)) {
-      running.push(
-        startStreamMapping(def, {
-          dynamoEndpoint: dynamoLocal.endpoint,
-          invoke: (event, trigger) => invoke(def.functionId, event, trigger),
-          sendToQueue: (queueName, body) => sqs.send(queueName, body),
-          log,
-        }),
-      );
-    }
+    // Table streams (the change-stream publisher), with the stream mapping's own semantics;
+    // a write through the edge wakes them.
+    const streamMappings = streamMappingDefinitions(model).map((def) => ({
+      tableName: def.tableName,
+      mapping: startStreamMapping(def, {
+        dynamoEndpoint: dynamoLocal.endpoint,
+        invoke: (event, trigger) => invoke(def.functionId, event, trigger),
+        sendToQueue: (queueName, body) => sqs.send(queueName, body),
+        log,
+      }),
+    }));
+    running.push(...streamMappings.map((s) => s.mapping));
     stoppers.push(async () => {
       await Promise.all(running.map((m) => m.stop()));
     });
@@ -189,6 +194,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const edge = createServer(
       edgeHandler({
         dynamoEndpoint: dynamoLocal.endpoint,
+        onDynamoDbWrite: (tables) => {
+          for (const { tableName, mapping } of streamMappings)
+            if (!tables || tables.includes(tableName)) mapping.wake();
+        },
         sqs,
         bus,
         logs,
@@ -226,6 +235,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       urls: { ...urls, issuer: issuer.issuer, console: `${urls.edge}${CONSOLE_PATH}` },
       issuer,
       bus,
+      functions,
+      routes,
       logs,
       notEmulated: model.notEmulated(),
       startupMs: Date.now() - started,

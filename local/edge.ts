@@ -11,6 +11,7 @@ import {
   unknownOperation,
 } from './aws-protocol.ts';
 import { CONSOLE_PATH } from './console.ts';
+import { InvalidEventPatternError } from './event-pattern.ts';
 import type { LocalEventBridge } from './eventbridge.ts';
 import type { LocalIssuer } from './issuer.ts';
 import { LAMBDA_API_PREFIX } from './lambda-api.ts';
@@ -27,6 +28,44 @@ export interface EdgeServices {
   lambda(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<void>;
   apiGatewayV2(method: string, path: string): unknown;
   console(method: string, url: URL, res: ServerResponse): Promise<void>;
+  /**
+   * A DynamoDB write went through to these tables (`undefined`: tables not named, e.g.
+   * PartiQL): their table-stream pollers may read their shards now.
+   */
+  onDynamoDbWrite?(tables: string[] | undefined): void;
+}
+
+/**
+ * The tables a DynamoDB request writes to, by name (an ARN's last part); `undefined` when
+ * it may write but does not name them (PartiQL); `[]` when it does not write.
+ */
+export function tablesWritten(operation: string, body: Buffer): string[] | undefined {
+  const name = (table: unknown) => String(table).split('/').pop() ?? '';
+  type Action = Record<string, { TableName?: unknown } | undefined>;
+  switch (operation) {
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [name(parseJson(body).TableName)];
+    case 'BatchWriteItem':
+      return Object.keys(parseJson(body).RequestItems ?? {}).map(name);
+    case 'TransactWriteItems':
+      return [
+        ...new Set(
+          ((parseJson(body).TransactItems ?? []) as Action[]).flatMap((item) =>
+            Object.entries(item)
+              .filter(([kind]) => kind !== 'ConditionCheck')
+              .map(([, action]) => name(action?.TableName)),
+          ),
+        ),
+      ];
+    case 'ExecuteStatement':
+    case 'BatchExecuteStatement':
+    case 'ExecuteTransaction':
+      return undefined;
+    default:
+      return [];
+  }
 }
 
 /** The awsJson services by their X-Amz-Target prefix. */
@@ -43,7 +82,7 @@ const JSON_TARGETS = {
  * Requests are routed by protocol: `X-Amz-Target` for the awsJson services (DynamoDB,
  * SQS, EventBridge, CloudWatch Logs), a form `Action=` for SQS's query protocol, the
  * REST paths of Lambda (`/2015-03-31/functions`) and API Gateway v2 (`/v2/apis`), and
- * the local endpoints under `/_local/`. Anything else answers AWS's
+ * the local endpoints under `/_local/` (the event log, the issuer, fault injection). Anything else answers AWS's
  * `UnknownOperationException`, naming the operation, in the protocol it came in.
  */
 export function edgeHandler(services: EdgeServices) {
@@ -62,13 +101,21 @@ export function edgeHandler(services: EdgeServices) {
       if (url.pathname === CONSOLE_PATH || url.pathname.startsWith(`${CONSOLE_PATH}/`)) {
         return await services.console(method, url, res);
       }
+      if (url.pathname.startsWith(FAULTS_PATH))
+        return await faultsEndpoint(method, url, req, res, services.bus);
       if (url.pathname.startsWith('/_local/')) return localEndpoint(url, res, services);
       const body = await readBody(req);
       if (target) {
         switch (prefix as keyof typeof JSON_TARGETS) {
-          case 'DynamoDB_20120810':
+          case 'DynamoDB_20120810': {
+            const status = await proxy(req, res, services.dynamoEndpoint, url, body);
+            if (status !== 200 || !services.onDynamoDbWrite) return;
+            const tables = tablesWritten(operation, body);
+            if (tables?.length !== 0) services.onDynamoDbWrite(tables);
+            return;
+          }
           case 'DynamoDBStreams_20120810':
-            return await proxy(req, res, services.dynamoEndpoint, url, body);
+            return void (await proxy(req, res, services.dynamoEndpoint, url, body));
           case 'AmazonSQS':
             return await services.sqs.handleJson(req, res, body);
           case 'AWSEvents':
@@ -123,7 +170,14 @@ function parseJson(body: Buffer): Record<string, any> {
   return text ? (JSON.parse(text) as Record<string, any>) : {};
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, upstream: string, url: URL, body: Buffer) {
+/** Forwards a request as it is and answers with the upstream's answer; returns its status. */
+async function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: string,
+  url: URL,
+  body: Buffer,
+): Promise<number> {
   const headers = Object.fromEntries(
     Object.entries(req.headers)
       .filter(([k]) => !['host', 'content-length', 'connection'].includes(k))
@@ -144,6 +198,47 @@ async function proxy(req: IncomingMessage, res: ServerResponse, upstream: string
     ),
   );
   res.end(out);
+  return response.status;
+}
+
+/** Where local tooling injects faults into the emulated services (not an AWS API). */
+export const FAULTS_PATH = '/_local/faults';
+
+/**
+ * `GET /_local/faults` lists the injected faults with what they refused;
+ * `POST /_local/faults/put-events` `{ "pattern": <event pattern>, "errorCode"?: string }`
+ * makes the bus refuse the PutEvents entries matching the pattern (201 with the fault);
+ * `DELETE /_local/faults/put-events` lifts them (200 with what they refused).
+ */
+async function faultsEndpoint(
+  method: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  bus: LocalEventBridge,
+) {
+  const putEvents = `${FAULTS_PATH}/put-events`;
+  if (url.pathname === FAULTS_PATH && method === 'GET') return sendJson(res, 200, { putEvents: bus.faults });
+  if (url.pathname === putEvents && method === 'DELETE')
+    return sendJson(res, 200, { lifted: bus.liftFaults() });
+  if (url.pathname === putEvents && method === 'POST') {
+    let input: { pattern?: unknown; errorCode?: unknown };
+    try {
+      input = JSON.parse((await readBody(req)).toString('utf8')) as typeof input;
+    } catch {
+      return sendJson(res, 400, { code: 'MalformedJson', message: 'The body is not JSON' });
+    }
+    if (input?.errorCode !== undefined && typeof input.errorCode !== 'string') {
+      return sendJson(res, 400, { code: 'InvalidErrorCode', message: 'errorCode must be a string' });
+    }
+    try {
+      return sendJson(res, 201, bus.injectFault(input?.pattern, input?.errorCode));
+    } catch (error) {
+      if (!(error instanceof InvalidEventPatternError)) throw error;
+      return sendJson(res, 400, { code: 'InvalidEventPattern', message: error.message });
+    }
+  }
+  return sendJson(res, 404, { code: 'NotFound', message: `No ${method} ${url.pathname}` });
 }
 
 function localEndpoint(url: URL, res: ServerResponse, ctx: EdgeServices) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACCOUNT_ID, awsTime, localArn, REGION } from './aws-account.ts';
 import { AwsError, unknownOperation } from './aws-protocol.ts';
-import { InvalidEventPatternError, matchesPattern, validatePattern } from './event-pattern.ts';
+import { InvalidEventPatternError, matchesPattern, type Pattern, validatePattern } from './event-pattern.ts';
 
 /** EventBridge's limit on one PutEvents entry (Time, Source, DetailType, Detail, Resources), in bytes. */
 export const PUT_EVENTS_ENTRY_MAX_BYTES = 256 * 1024;
@@ -58,6 +58,20 @@ export interface LoggedEvent {
   }[];
 }
 
+/**
+ * A fault injected into the local bus (local tooling only, never in AWS): PutEvents entries
+ * whose event matches `pattern` are refused, per entry, with `errorCode`, as EventBridge
+ * refuses an entry it cannot take. The publisher sees a partly failed PutEvents and the
+ * change stays owed.
+ */
+export interface PutEventsFault {
+  id: string;
+  pattern: Pattern;
+  errorCode: string;
+  /** Every entry refused so far: its envelope's `metadata.eventId` and detail-type, and when. */
+  refused: { eventId?: string; detailType: string; at: number }[];
+}
+
 export interface Deliverer {
   toQueue(queueName: string, body: string): Promise<void>;
   toFunction(logicalId: string, event: unknown, ruleName: string): Promise<void>;
@@ -70,6 +84,7 @@ export interface Deliverer {
 export class LocalEventBridge {
   readonly log: LoggedEvent[] = [];
   #listeners: ((event: LoggedEvent) => void)[] = [];
+  #faults: PutEventsFault[] = [];
 
   constructor(
     readonly buses: Set<string>,
@@ -79,6 +94,23 @@ export class LocalEventBridge {
 
   onEvent(listener: (event: LoggedEvent) => void) {
     this.#listeners.push(listener);
+  }
+
+  /** Refuses the PutEvents entries whose event matches `pattern` until the fault is lifted. */
+  injectFault(pattern: unknown, errorCode = 'InternalFailure'): PutEventsFault {
+    validatePattern(pattern);
+    const fault: PutEventsFault = { id: randomUUID(), pattern, errorCode, refused: [] };
+    this.#faults.push(fault);
+    return fault;
+  }
+
+  /** Lifts every injected fault; returns them with what they refused. */
+  liftFaults(): PutEventsFault[] {
+    return this.#faults.splice(0);
+  }
+
+  get faults(): readonly PutEventsFault[] {
+    return this.#faults;
   }
 
   /** AWSEvents.PutEvents: returns the per-entry results like the service. */
@@ -142,6 +174,16 @@ export class LocalEventBridge {
       resources: (entry.Resources as string[] | undefined) ?? [],
       detail,
     };
+    const fault = this.#faults.find((f) => matchesPattern(f.pattern, event));
+    if (fault) {
+      const eventId = (detail as { metadata?: { eventId?: unknown } }).metadata?.eventId;
+      fault.refused.push({
+        ...(typeof eventId === 'string' ? { eventId } : {}),
+        detailType: event['detail-type'],
+        at: Date.now(),
+      });
+      return { ErrorCode: fault.errorCode, ErrorMessage: `Refused by the local fault ${fault.id}.` };
+    }
     await this.dispatch(bus, event);
     return { EventId: event.id };
   }

@@ -33,8 +33,18 @@ export interface StreamMappingOptions {
   invoke(event: unknown, trigger: string): Promise<unknown>;
   sendToQueue(queueName: string, body: string): Promise<void>;
   log(line: string): void;
-  /** How long an idle shard waits before it is read again. */
+  /** How long the shards wait, when none had records, before they are read again (unless woken). */
   pollIntervalMs?: number;
+}
+
+/** Lambda polls each shard about four times a second. */
+export const STREAM_POLL_INTERVAL_MS = 250;
+/** How often the shard list is read again for new shards (also whenever a shard closes). */
+const SHARD_REFRESH_MS = 5000;
+
+/** A running table-stream mapping; `wake` says the table was just written: read the shards now. */
+export interface RunningStreamMapping extends RunningMapping {
+  wake(): void;
 }
 
 /**
@@ -49,7 +59,7 @@ export interface StreamMappingOptions {
 export function startStreamMapping(
   def: StreamMappingDefinition,
   options: StreamMappingOptions,
-): RunningMapping {
+): RunningStreamMapping {
   for (const pattern of def.filters) validatePattern(pattern);
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: REGION, credentials });
@@ -59,9 +69,30 @@ export function startStreamMapping(
     credentials,
   });
   const trigger = `dynamodb:${def.tableName}`;
-  const idle = options.pollIntervalMs ?? 250;
+  const idle = options.pollIntervalMs ?? STREAM_POLL_INTERVAL_MS;
   let running = true;
   let streamArn: string | undefined;
+  let refreshedAt = 0;
+  let shardClosed = false;
+  // The idle wait ends early when the table is written (a wake-up instead of a sleep, as
+  // SQS long polling answers as soon as a message arrives); a wake while the shards are
+  // being read makes the next wait end at once, so no write waits out a full interval.
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+  const idleWait = () =>
+    new Promise<void>((resolve) => {
+      if (woken) {
+        woken = false;
+        return resolve();
+      }
+      const done = () => {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, idle);
+      wakeUp = done;
+    });
   const shards = new Map<
     string,
     { iterator?: string; backlog: StreamRecord[]; attempts: number; bisect: number }
@@ -72,6 +103,9 @@ export function startStreamMapping(
     def.filters.some((pattern) => matchesPattern(pattern, lambdaRecord(record, streamArn)));
 
   const refreshShards = async () => {
+    if (streamArn && !shardClosed && Date.now() - refreshedAt < SHARD_REFRESH_MS) return;
+    refreshedAt = Date.now();
+    shardClosed = false;
     if (!streamArn) {
       const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: def.tableName }));
       streamArn = Table?.LatestStreamArn;
@@ -100,6 +134,7 @@ export function startStreamMapping(
     if (shard.backlog.length < def.batchSize && shard.iterator) {
       const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
       shard.iterator = out.NextShardIterator;
+      if (!shard.iterator) shardClosed = true;
       shard.backlog.push(...(out.Records ?? []).filter(passes));
     }
     if (shard.backlog.length === 0) return false;
@@ -138,20 +173,33 @@ export function startStreamMapping(
     const ageSeconds = head?.dynamodb?.ApproximateCreationDateTime
       ? (Date.now() - new Date(head.dynamodb.ApproximateCreationDateTime).getTime()) / 1000
       : 0;
-    const exhausted =
-      (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts) ||
-      (def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds);
-    if (exhausted) {
+    const tooOld = def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds;
+    const exhausted = tooOld || (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts);
+    const attempt = `attempt ${shard.attempts}${def.maximumRetryAttempts >= 0 ? ` of ${def.maximumRetryAttempts + 1}` : ''}`;
+    if (!exhausted) {
+      options.log(
+        `[${trigger}] record ${head?.dynamodb?.SequenceNumber} failed (${attempt}); retrying from it`,
+      );
+    } else {
       const given = shard.backlog.splice(0, Math.max(1, size - failedAt));
+      const invocations = shard.attempts;
       shard.attempts = 0;
       shard.bisect = 1;
       options.log(
-        `[${trigger}] ${given.length} record(s) given up after retries; sent to the on-failure destination`,
+        `[${trigger}] ${given.length} record(s) from ${given[0]?.dynamodb?.SequenceNumber} given up (${attempt}); sent to the on-failure destination`,
       );
       if (def.onFailureQueue) {
         await options.sendToQueue(
           def.onFailureQueue,
-          JSON.stringify(onFailureMessage(def, shardId, streamArn, given)),
+          JSON.stringify(
+            onFailureMessage(
+              shardId,
+              streamArn,
+              given,
+              tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
+              invocations,
+            ),
+          ),
         );
       }
     }
@@ -169,13 +217,18 @@ export function startStreamMapping(
       } catch (error) {
         if (running) options.log(`[${trigger}] polling failed: ${(error as Error).message}`);
       }
-      if (!busy && running) await new Promise((r) => setTimeout(r, idle));
+      if (!busy && running) await idleWait();
     }
   })();
 
   return {
+    wake() {
+      if (wakeUp) wakeUp();
+      else woken = true;
+    },
     async stop() {
       running = false;
+      wakeUp?.();
       await loop;
       dynamo.destroy();
       streams.destroy();
@@ -206,16 +259,14 @@ function lambdaRecord(record: StreamRecord, streamArn: string | undefined) {
 
 /** What Lambda sends to a stream mapping's on-failure destination: where the batch is, not its data. */
 function onFailureMessage(
-  def: StreamMappingDefinition,
   shardId: string,
   streamArn: string | undefined,
   records: StreamRecord[],
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded',
+  invocations: number,
 ) {
   return {
-    requestContext: {
-      condition: 'RetryAttemptsExhausted',
-      approximateInvokeCount: def.maximumRetryAttempts + 1,
-    },
+    requestContext: { condition, approximateInvokeCount: invocations },
     responseContext: { statusCode: 200, executedVersion: '$LATEST' },
     version: '1.0',
     timestamp: new Date().toISOString(),

@@ -11,6 +11,7 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -98,6 +99,9 @@ if (command === 'list') {
   const streams = makeStreams();
   let batches = 0;
   let published = 0;
+  // A batch that cannot be published now stays in the queue and is made visible again at
+  // the end (not during the run: it would be received again and again).
+  const left: string[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
@@ -112,6 +116,7 @@ if (command === 'list') {
       const info = (safeJson(m.Body) as { DDBStreamBatchInfo?: StreamBatchInfo }).DDBStreamBatchInfo;
       if (!info) {
         console.error(`message ${m.MessageId} names no stream batch; left in the queue`);
+        left.push(m.ReceiptHandle ?? '');
         continue;
       }
       const records = await readStreamBatch(streams, info);
@@ -123,6 +128,7 @@ if (command === 'list') {
         console.error(
           `batch at ${info.startSequenceNumber}: publishing failed at ${result.failedAt}; left in the queue`,
         );
+        left.push(m.ReceiptHandle ?? '');
         continue;
       }
       await sqs.send(
@@ -135,7 +141,22 @@ if (command === 'list') {
       published += result.published;
     }
   }
+  for (const receiptHandle of left) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queues.PublisherDlq,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+  }
   console.log(`redrove ${batches} stream batch(es) from PublisherDlq: ${published} event(s) published`);
+  if (left.length > 0) {
+    console.error(
+      `${left.length} batch(es) left in PublisherDlq; run the redrive again once the cause is fixed`,
+    );
+    process.exitCode = 1;
+  }
 } else if (command === 'redrive') {
   const key = resolveQueue(name);
   const source = key.replace(/(Target)?Dlq$/, 'Queue');

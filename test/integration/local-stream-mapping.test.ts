@@ -106,9 +106,56 @@ describe('local table-stream event source mapping', () => {
       expect(failures.get('poison')).toBe(3);
       expect(dlq).toHaveLength(1);
       expect(JSON.parse(dlq[0] ?? '{}')).toMatchObject({
-        requestContext: { condition: 'RetryAttemptsExhausted' },
+        requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
         DDBStreamBatchInfo: { batchSize: 1, startSequenceNumber: expect.any(String) },
       });
+    } finally {
+      await mapping.stop();
+    }
+  }, 60_000);
+
+  it('sleeps its idle interval when nothing wakes it, and reads the shards at once when woken', async () => {
+    const doc = createDocumentClient(client());
+    const seen = new Map<string, number>();
+    const mapping = startStreamMapping(
+      {
+        logicalId: 'M',
+        functionId: 'F',
+        tableName,
+        batchSize: 10,
+        bisectBatchOnError: false,
+        maximumRetryAttempts: -1,
+        maximumRecordAgeSeconds: -1,
+        reportBatchItemFailures: false,
+        filters: [],
+      },
+      {
+        dynamoEndpoint: endpoint(),
+        pollIntervalMs: 60_000,
+        log: () => {},
+        sendToQueue: async () => {},
+        invoke: async (event) => {
+          for (const r of (event as { Records: Array<{ dynamodb: { Keys: { sk: { S: string } } } }> })
+            .Records)
+            seen.set(r.dynamodb.Keys.sk.S, Date.now());
+          return null;
+        },
+      },
+    );
+    try {
+      // The first read takes what the table already holds; then the mapping is idle.
+      await waitFor(() => seen.has('c'));
+      await new Promise((r) => setTimeout(r, 300));
+      await doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'P', sk: 'unwoken' } }));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(seen.has('unwoken')).toBe(false);
+      const written = Date.now();
+      await doc.send(new PutCommand({ TableName: tableName, Item: { pk: 'P', sk: 'woken' } }));
+      mapping.wake();
+      await waitFor(() => seen.has('woken'), 5000);
+      // In stream order: the record written before it comes first, in the same read.
+      expect((seen.get('woken') ?? 0) - written).toBeLessThan(1000);
+      expect([...seen.keys()].slice(-2)).toEqual(['unwoken', 'woken']);
     } finally {
       await mapping.stop();
     }

@@ -159,6 +159,39 @@ describe('the report rendered from one run', () => {
     expect(renderReport(results(0.5)).markdown).not.toContain('Reconciler cost');
   });
 
+  it('says how many cold starts fell inside the saga measurement', () => {
+    const saga = {
+      bookings: 60,
+      inFlight: 10,
+      toReservedMs: { p50: 400, p99: 900 },
+      toConfirmedMs: { p50: 500, p99: 1000 },
+    };
+    const { markdown } = renderReport({ ...results(0.5), saga: { ...saga, coldStarts: 0 } });
+    expect(markdown).toContain('after a warm-up at the same flow (cold starts inside the measurement: 0).');
+    expect(markdown).toContain('| BookingCreated put | InventoryReserved published | 400.0 | 900.0 |');
+    expect(renderReport({ ...results(0.5), saga }).markdown).not.toContain('cold starts inside');
+  });
+
+  it('shows the HTTP reserve latency today and reconstructed before, with their ratio', () => {
+    const { markdown } = renderReport({
+      ...results(0.5),
+      http: {
+        requests: 200,
+        reserveP50Ms: 40,
+        reserveP99Ms: 90,
+        beforeReserveP50Ms: 60,
+        beforeReserveP99Ms: 120,
+        p50Ratio: 1.5,
+      },
+    });
+    expect(markdown).toContain('| today: commit, answer (the stream publishes) | 40.0 | 90.0 |');
+    expect(markdown).toContain(
+      '| before (reconstructed): commit, PutEvents, mark published, answer | 60.0 | 120.0 |',
+    );
+    expect(markdown).toContain('p50 before / today: **1.50x**');
+    expect(renderReport(results(0.5)).markdown).not.toContain('POST /api/inventory/reserve` through');
+  });
+
   it('names the stages that failed instead of leaving their sections out silently', () => {
     const { markdown } = renderReport({
       ...results(0.5),

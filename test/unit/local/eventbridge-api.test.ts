@@ -132,3 +132,30 @@ describe('TestEventPattern', () => {
     );
   });
 });
+
+describe('fault injection (local tooling)', () => {
+  it('refuses, per entry, the entries matching the fault until it is lifted, and records them', async () => {
+    const b = bus();
+    const delivered: string[] = [];
+    b.onEvent((e) => delivered.push(e['detail-type']));
+    const fault = b.injectFault({ 'detail-type': ['refused'] });
+    const detail = JSON.stringify({ metadata: { eventId: 'e-1' } });
+    const first = await b.putEvents({
+      Entries: [{ ...entry(detail), DetailType: 'refused' }, entry(detail)],
+    });
+    expect(first.FailedEntryCount).toBe(1);
+    expect(first.Entries[0]).toMatchObject({ ErrorCode: 'InternalFailure' });
+    expect(first.Entries[1]).toHaveProperty('EventId');
+    expect(fault.refused).toEqual([{ eventId: 'e-1', detailType: 'refused', at: expect.any(Number) }]);
+    expect(delivered).toEqual(['d']);
+
+    expect(b.liftFaults()).toEqual([fault]);
+    const after = await b.putEvents({ Entries: [{ ...entry(detail), DetailType: 'refused' }] });
+    expect(after.FailedEntryCount).toBe(0);
+    expect(delivered).toEqual(['d', 'refused']);
+  });
+
+  it('refuses a pattern EventBridge would refuse', () => {
+    expect(() => bus().injectFault({ 'detail-type': 'not-an-array' })).toThrow(/must be an array|array/i);
+  });
+});
