@@ -57,7 +57,10 @@ describe('events from the change stream', () => {
     });
     expect(JSON.stringify(mapping?.Properties.DestinationConfig)).toMatch(/WaitlistServerDlq.*Arn/);
     const filter = JSON.parse(
-      String((mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]?.Pattern),
+      String(
+        (mapping?.Properties.FilterCriteria as { Filters: { Pattern: string }[] } | undefined)?.Filters[0]
+          ?.Pattern,
+      ),
     );
     expect(filter).toEqual({
       dynamodb: {
