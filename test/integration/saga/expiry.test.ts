@@ -84,9 +84,11 @@ describe('expiry', () => {
     ).toHaveLength(25);
   });
 
-  it('measures the sweep: 1,000 due among 10,000 live reservations (printed, not asserted on time)', async () => {
-    const due = 1_000;
-    const live = 10_000;
+  // The timed sweep over 1,000 due among 10,000 is the bench's expiry stage; this keeps the
+  // cost claim (requests follow what is due, not what is stored) at a size a test can afford.
+  it('sweeps 200 due among 2,000 live reservations with about one transaction per expiry', async () => {
+    const due = 200;
+    const live = 2_000;
     const now = '2026-06-01T12:00:00.000Z';
     const clock = new ManualClock(now);
     // A table of its own, so the other tests' holds are not in the count.
