@@ -17,20 +17,33 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { changeRecordOf, publishChanges } from '../../shared/adapters/change-stream.ts';
+import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
+import { type ChangeRecord, changeRecordOf, publishChanges } from '../../shared/adapters/change-stream.ts';
+import { systemClock } from '../../shared/adapters/clock.ts';
+import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
+import { serveChangedItems } from '../../shared/adapters/waitlist-changes.ts';
 import { target } from './aws.ts';
 import { flag } from './outputs.ts';
 
 const args = process.argv.slice(2);
 const [command, name] = args;
-const { outputs, sqs: makeSqs, streams: makeStreams, eventBridge: makeEventBridge } = target(args);
+const {
+  outputs,
+  sqs: makeSqs,
+  streams: makeStreams,
+  eventBridge: makeEventBridge,
+  dynamo: makeDynamo,
+} = target(args);
 const queues = JSON.parse(outputs.QueueUrls ?? '{}') as Record<string, string>;
 if (Object.keys(queues).length === 0) {
   console.error('No QueueUrls in the outputs (pass --outputs FILE; default .local/outputs.json)');
   process.exit(2);
 }
 const sqs = makeSqs();
+/** DLQs of the table stream's consumers: their messages name stream batches, not data. */
+const STREAM_DLQS = new Set(['PublisherDlq', 'WaitlistServerDlq']);
+
 const resolveQueue = (queue: string | undefined) => {
   const key = queue && (queues[queue] ? queue : queues[`${queue}Dlq`] ? `${queue}Dlq` : undefined);
   if (!key) {
@@ -86,26 +99,23 @@ if (command === 'list') {
       ),
     );
   if (Messages.length === 0) console.log(`${key} is empty`);
-} else if (command === 'redrive' && resolveQueue(name) === 'PublisherDlq') {
-  // The stream publisher's DLQ holds where a batch is (shard, sequence numbers), not the
-  // data: re-read those records from the stream (it keeps them 24 hours) and publish them
-  // with the publisher's own code, same ids.
-  const bus = flag(args, 'bus') ?? outputs.EventBusName;
-  if (!bus) {
-    console.error('No EventBusName in the outputs (pass --bus NAME)');
-    process.exit(2);
-  }
-  const publisher = new EventBridgePublisher({ client: makeEventBridge(), eventBusName: bus });
+} else if (command === 'redrive' && STREAM_DLQS.has(resolveQueue(name))) {
+  // A stream consumer's DLQ holds where a batch is (shard, sequence numbers), not the data:
+  // re-read those records from the stream (it keeps them 24 hours) and hand them to the
+  // consumer's own code again: the publisher's (same event ids) or the waitlist server's
+  // (serving is a conditional decision: a batch served twice serves nobody twice).
+  const dlq = resolveQueue(name);
+  const consume = await streamConsumerOf(dlq);
   const streams = makeStreams();
   let batches = 0;
-  let published = 0;
+  let done = 0;
   // A batch that cannot be published now stays in the queue and is made visible again at
   // the end (not during the run: it would be received again and again).
   const left: string[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: queues.PublisherDlq,
+        QueueUrl: queues[dlq],
         MaxNumberOfMessages: 10,
         VisibilityTimeout: 60,
         WaitTimeSeconds: 1,
@@ -120,41 +130,38 @@ if (command === 'list') {
         continue;
       }
       const records = await readStreamBatch(streams, info);
-      const result = await publishChanges(
-        records.map((r) => changeRecordOf(r as never)),
-        publisher,
-      );
+      const result = await consume(records.map((r) => changeRecordOf(r as never)));
       if (result.failedAt !== undefined) {
         console.error(
-          `batch at ${info.startSequenceNumber}: publishing failed at ${result.failedAt}; left in the queue`,
+          `batch at ${info.startSequenceNumber}: failed again at ${result.failedAt}; left in the queue`,
         );
         left.push(m.ReceiptHandle ?? '');
         continue;
       }
       await sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: queues.PublisherDlq,
+          QueueUrl: queues[dlq],
           Entries: [{ Id: '0', ReceiptHandle: m.ReceiptHandle }],
         }),
       );
       batches++;
-      published += result.published;
+      done += result.done;
     }
   }
   for (const receiptHandle of left) {
     await sqs.send(
       new ChangeMessageVisibilityCommand({
-        QueueUrl: queues.PublisherDlq,
+        QueueUrl: queues[dlq],
         ReceiptHandle: receiptHandle,
         VisibilityTimeout: 0,
       }),
     );
   }
-  console.log(`redrove ${batches} stream batch(es) from PublisherDlq: ${published} event(s) published`);
+  console.log(
+    `redrove ${batches} stream batch(es) from ${dlq}: ${done} ${dlq === 'PublisherDlq' ? 'event(s) published' : 'booking(s) served'}`,
+  );
   if (left.length > 0) {
-    console.error(
-      `${left.length} batch(es) left in PublisherDlq; run the redrive again once the cause is fixed`,
-    );
+    console.error(`${left.length} batch(es) left in ${dlq}; run the redrive again once the cause is fixed`);
     process.exitCode = 1;
   }
 } else if (command === 'redrive') {
@@ -196,6 +203,34 @@ if (command === 'list') {
 } else {
   console.error('usage: npm run dlq -- list | show <queue> | redrive <queue> [--max N]');
   process.exit(2);
+}
+
+/** The code a stream DLQ's consumer runs on a batch: `done` counts what it achieved. */
+async function streamConsumerOf(
+  dlq: string,
+): Promise<(changes: ChangeRecord[]) => Promise<{ done: number; failedAt?: string }>> {
+  if (dlq === 'PublisherDlq') {
+    const bus = flag(args, 'bus') ?? outputs.EventBusName;
+    if (!bus) {
+      console.error('No EventBusName in the outputs (pass --bus NAME)');
+      process.exit(2);
+    }
+    const publisher = new EventBridgePublisher({ client: makeEventBridge(), eventBusName: bus });
+    return async (changes) => {
+      const r = await publishChanges(changes, publisher);
+      return { done: r.published, ...(r.failedAt !== undefined ? { failedAt: r.failedAt } : {}) };
+    };
+  }
+  const tableName = flag(args, 'table') ?? outputs.TableName;
+  if (!tableName) {
+    console.error('No TableName in the outputs (pass --table NAME)');
+    process.exit(2);
+  }
+  const store = new DynamoDbInventoryStore({ client: createDocumentClient(makeDynamo()), tableName });
+  return async (changes) => {
+    const r = await serveChangedItems(changes, { store, clock: systemClock });
+    return { done: r.served, ...(r.failedAt !== undefined ? { failedAt: r.failedAt } : {}) };
+  };
 }
 
 function safeJson(text: string | undefined) {
