@@ -36,11 +36,39 @@ const WRITE_ACTIONS = [
 ];
 
 /**
+ * Node built-ins whose ES module namespace is dear: an ESM `import` of one (as the AWS SDK's and
+ * Powertools' ESM builds do) makes Node evaluate every lazy export to fill the namespace. For
+ * `node:http` that loads undici (its WebSocket, MessageEvent... exports): about 65 internal modules
+ * and 35 ms of a 140 ms DynamoDB-client cold start on the bench machine; `fs` and `process` add 30-45
+ * modules each. Each is aliased to a CommonJS shim that takes the module as `require()` does
+ * (`process.getBuiltinModule`), so only what the code touches is loaded. `util` is left alone: esbuild's
+ * CommonJS interop reads every property descriptor, and util's lazy ones (parseArgs, diff,
+ * setTraceSigInt) would load more than its ESM namespace does. The shims are
+ * infra/bundling/node-<name>.cjs, resolved from the project root (esbuild's working directory).
+ */
+export const LAZY_BUILTINS = ['http', 'fs', 'process'] as const;
+/** esbuild aliases a path's subpaths with it, so these need shims of their own. */
+const SUBPATHS: Record<string, readonly string[]> = { fs: ['promises'] };
+
+/** Import path -> shim, for `node:<name>` and `<name>` alike (esbuild's `alias`). */
+export const BUILTIN_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  LAZY_BUILTINS.flatMap((name) =>
+    [name, ...(SUBPATHS[name] ?? []).map((sub) => `${name}/${sub}`)].flatMap((path) => {
+      const shim = `./infra/bundling/node-${path.replace('/', '-')}.cjs`;
+      return [
+        [`node:${path}`, shim],
+        [path, shim],
+      ];
+    }),
+  ),
+);
+
+/**
  * How every function is bundled (the bench bundles a hello-world handler with the same options).
  * Minified with names kept, so `error.name` and stack frames still say which class and function.
  * The source map ships without sources for offline decoding but is not enabled at run time:
  * `--enable-source-maps` added 13% on average to module initialisation with this map, more with sources
- * (BENCHMARKS.md, cold start).
+ * (BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace come through {@link BUILTIN_ALIASES}.
  */
 export const SERVICE_BUNDLING = {
   format: OutputFormat.ESM,
@@ -54,6 +82,7 @@ export const SERVICE_BUNDLING = {
   externalModules: [],
   // Some bundled dependencies are CommonJS and call require(); give ESM one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  esbuildArgs: { '--alias': Object.entries(BUILTIN_ALIASES).map(([from, to]) => `${from}=${to}`) },
 } satisfies BundlingOptions;
 
 /**

@@ -11,9 +11,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { SERVICE_BUNDLING } from '../../infra/service-function.ts';
+import { BUILTIN_ALIASES, SERVICE_BUNDLING } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import type { StageContext } from '../context.ts';
 import { HELLO_WORLD } from '../results.ts';
@@ -82,12 +83,16 @@ export function resolveValue(value: unknown): string {
   return '';
 }
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 /** Options a variant may change. */
 export interface BundlingOverrides {
   minify?: boolean;
   keepNames?: boolean;
   sourceMap?: boolean;
   sourcesContent?: boolean;
+  /** false: node built-ins imported as ESM as they are (no infra/bundling shims). */
+  builtinAliases?: boolean;
 }
 
 /** Esbuild options equivalent to the stack's NodejsFunction bundling options. */
@@ -104,6 +109,11 @@ export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions 
     sourcesContent: b.sourcesContent,
     mainFields: [...b.mainFields],
     external: [...b.externalModules],
+    // The stack passes these as esbuild's --alias arguments, relative to the project root.
+    alias:
+      overrides.builtinAliases === false
+        ? {}
+        : Object.fromEntries(Object.entries(BUILTIN_ALIASES).map(([from, to]) => [from, join(ROOT, to)])),
     banner: { js: b.banner },
     logLevel: 'silent',
   };
@@ -194,6 +204,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       ['not minified, no names kept', { minify: false, keepNames: false }],
       ['minified, no names kept', { keepNames: false }],
       ['minified, names kept, map with sources', { sourcesContent: true }],
+      ['as deployed but built-ins imported as ESM (no shims)', { builtinAliases: false }],
       ['as deployed: minified, names kept, map without sources', {}],
     ];
     const variantBundles: (Bundle & { variant: string })[] = [];

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../../bench/stages/cold-start.ts';
+import { LAZY_BUILTINS } from '../../../infra/service-function.ts';
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'bundling-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,5 +42,52 @@ describe('bundling options of every function', () => {
     const errors = await bundledErrors({ keepNames: false });
     const error = new (errors.ItemNotFoundError as new (arg: unknown) => Error)(['x']);
     expect(error.name).not.toBe('ItemNotFoundError');
+  });
+});
+
+/** Node's internal modules loaded by importing `file` in a fresh process (Node's own list). */
+function internalModulesLoadedBy(file: string): string[] {
+  const probe = join(tmp, 'probe.mjs');
+  writeFileSync(
+    probe,
+    [
+      'const before = new Set(process.moduleLoadList);',
+      'await import(process.argv[2]);',
+      'console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m))));',
+    ].join('\n'),
+  );
+  return JSON.parse(execFileSync(process.execPath, [probe, pathToFileURL(file).href], { encoding: 'utf8' }));
+}
+
+describe('node built-ins in the bundles', () => {
+  it('cost what require() costs: an ESM import of node:http, fs or process evaluates none of their lazy exports', async () => {
+    // Prepare: the modules imported as the SDK's ESM builds import them; the same taken as require()
+    // would, in a bundle with the same options (its banner loads node:module).
+    const esm = join(tmp, 'esm-builtins.ts');
+    writeFileSync(
+      esm,
+      `${LAZY_BUILTINS.map((m, i) => `import * as m${i} from 'node:${m}';`).join('\n')}\nexport const used = [${LAZY_BUILTINS.map((_, i) => `m${i}`).join(', ')}].length;\n`,
+    );
+    const required = join(tmp, 'required-builtins.ts');
+    writeFileSync(
+      required,
+      `export const used = [${LAZY_BUILTINS.map((m) => `process.getBuiltinModule('node:${m}')`).join(', ')}].length;\n`,
+    );
+    // Act
+    await build({ ...esbuildOptions(), entryPoints: [esm], outfile: join(tmp, 'esm-builtins.mjs') });
+    await build({
+      ...esbuildOptions(),
+      entryPoints: [required],
+      outfile: join(tmp, 'required-builtins.mjs'),
+    });
+    const bundled = internalModulesLoadedBy(join(tmp, 'esm-builtins.mjs'));
+    const baseline = internalModulesLoadedBy(join(tmp, 'required-builtins.mjs'));
+    // Assess: without the aliases node:http alone loads undici, and the three about 140 modules more.
+    // esbuild's interop reads each property descriptor once; fs.Dir's loads its own two modules.
+    expect(bundled).not.toContain('NativeModule internal/deps/undici/undici');
+    expect(bundled.filter((m) => !baseline.includes(m))).toEqual([
+      'Internal Binding fs_dir',
+      'NativeModule internal/fs/dir',
+    ]);
   });
 });
