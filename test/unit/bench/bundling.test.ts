@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../../bench/stages/cold-start.ts';
 import { LAZY_BUILTINS } from '../../../infra/service-function.ts';
+import { ROUTE_TABLE } from '../../../shared/http/route-table.ts';
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'bundling-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -89,5 +90,40 @@ describe('node built-ins in the bundles', () => {
       'Internal Binding fs_dir',
       'NativeModule internal/fs/dir',
     ]);
+  });
+});
+
+/** The npm packages esbuild puts in the bundle of functions/<name>.ts, with the stack's options. */
+async function packagesInBundle(name: string): Promise<Set<string>> {
+  const result = await build({
+    ...esbuildOptions(),
+    entryPoints: [new URL(`../../../functions/${name}.ts`, import.meta.url).pathname],
+    write: false,
+    metafile: true,
+    outfile: join(tmp, `${name}.mjs`),
+  });
+  return new Set(
+    Object.keys(result.metafile.inputs).flatMap(
+      (f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? [],
+    ),
+  );
+}
+
+describe('each function bundles only what its routes use', () => {
+  const functions = readdirSync(new URL('../../../functions/', import.meta.url))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.replace(/\.ts$/, ''));
+  // Token verification where the route table scopes a route; idempotency where operations run under it.
+  const verifiesTokens = new Set<string>(ROUTE_TABLE.filter((r) => r.scopes.length > 0).map((r) => r.fn));
+  const idempotent = new Set(['reservations', ...functions.filter((f) => f.startsWith('on-'))]);
+
+  it.each(functions)('%s', async (name) => {
+    // Act
+    const packages = await packagesInBundle(name);
+    // Assess: present exactly where used (an import through a shared module would keep the library's
+    // module code in every bundle: none of these packages declares itself free of side effects)
+    expect(packages.has('aws-jwt-verify'), 'aws-jwt-verify').toBe(verifiesTokens.has(name));
+    expect(packages.has('@aws-lambda-powertools/idempotency'), 'idempotency').toBe(idempotent.has(name));
+    if (name === 'health') expect([...packages].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
   });
 });
