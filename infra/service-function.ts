@@ -50,25 +50,36 @@ export const LAZY_BUILTINS = ['http', 'fs', 'process'] as const;
 /** esbuild aliases a path's subpaths with it, so these need shims of their own. */
 const SUBPATHS: Record<string, readonly string[]> = { fs: ['promises'] };
 
-/** Import path -> shim, for `node:<name>` and `<name>` alike (esbuild's `alias`). */
-export const BUILTIN_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
-  LAZY_BUILTINS.flatMap((name) =>
-    [name, ...(SUBPATHS[name] ?? []).map((sub) => `${name}/${sub}`)].flatMap((path) => {
-      const shim = `./infra/bundling/node-${path.replace('/', '-')}.cjs`;
-      return [
-        [`node:${path}`, shim],
-        [path, shim],
-      ];
-    }),
-  ),
-);
+/**
+ * Import path -> stand-in, for esbuild's `alias` (paths relative to the project root): the built-ins
+ * above, `node:<name>` and `<name>` alike, and the SDK's default credential chain, replaced by its
+ * environment provider (infra/bundling/credentials-from-env.ts says why).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  ...builtinAliases(),
+  '@aws-sdk/credential-provider-node': './infra/bundling/credentials-from-env.ts',
+};
+
+function builtinAliases(): Record<string, string> {
+  return Object.fromEntries(
+    LAZY_BUILTINS.flatMap((name) =>
+      [name, ...(SUBPATHS[name] ?? []).map((sub) => `${name}/${sub}`)].flatMap((path) => {
+        const shim = `./infra/bundling/node-${path.replace('/', '-')}.cjs`;
+        return [
+          [`node:${path}`, shim],
+          [path, shim],
+        ];
+      }),
+    ),
+  );
+}
 
 /**
  * How every function is bundled (the bench bundles a hello-world handler with the same options).
  * Minified with names kept, so `error.name` and stack frames still say which class and function.
  * The source map ships without sources for offline decoding but is not enabled at run time:
  * `--enable-source-maps` added 13% on average to module initialisation with this map, more with sources
- * (BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace come through {@link BUILTIN_ALIASES}.
+ * (BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace and the SDK's credential chain come through {@link BUNDLE_ALIASES}.
  */
 export const SERVICE_BUNDLING = {
   format: OutputFormat.ESM,
@@ -82,7 +93,7 @@ export const SERVICE_BUNDLING = {
   externalModules: [],
   // Some bundled dependencies are CommonJS and call require(); give ESM one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  esbuildArgs: { '--alias': Object.entries(BUILTIN_ALIASES).map(([from, to]) => `${from}=${to}`) },
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 } satisfies BundlingOptions;
 
 /**

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { BUILTIN_ALIASES, SERVICE_BUNDLING } from '../../infra/service-function.ts';
+import { BUNDLE_ALIASES, SERVICE_BUNDLING } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import type { StageContext } from '../context.ts';
 import { HELLO_WORLD } from '../results.ts';
@@ -91,8 +91,8 @@ export interface BundlingOverrides {
   keepNames?: boolean;
   sourceMap?: boolean;
   sourcesContent?: boolean;
-  /** false: node built-ins imported as ESM as they are (no infra/bundling shims). */
-  builtinAliases?: boolean;
+  /** false: no infra/bundling stand-ins (built-ins imported as ESM, the SDK's whole credential chain). */
+  aliases?: boolean;
 }
 
 /** Esbuild options equivalent to the stack's NodejsFunction bundling options. */
@@ -111,9 +111,9 @@ export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions 
     external: [...b.externalModules],
     // The stack passes these as esbuild's --alias arguments, relative to the project root.
     alias:
-      overrides.builtinAliases === false
+      overrides.aliases === false
         ? {}
-        : Object.fromEntries(Object.entries(BUILTIN_ALIASES).map(([from, to]) => [from, join(ROOT, to)])),
+        : Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(ROOT, to)])),
     banner: { js: b.banner },
     logLevel: 'silent',
   };
@@ -204,7 +204,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       ['not minified, no names kept', { minify: false, keepNames: false }],
       ['minified, no names kept', { keepNames: false }],
       ['minified, names kept, map with sources', { sourcesContent: true }],
-      ['as deployed but built-ins imported as ESM (no shims)', { builtinAliases: false }],
+      ['as deployed but without the infra/bundling stand-ins', { aliases: false }],
       ['as deployed: minified, names kept, map without sources', {}],
     ];
     const variantBundles: (Bundle & { variant: string })[] = [];

@@ -125,5 +125,32 @@ describe('each function bundles only what its routes use', () => {
     expect(packages.has('aws-jwt-verify'), 'aws-jwt-verify').toBe(verifiesTokens.has(name));
     expect(packages.has('@aws-lambda-powertools/idempotency'), 'idempotency').toBe(idempotent.has(name));
     if (name === 'health') expect([...packages].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
+    // The default credential chain's providers and the STS/SSO clients they use (see the next test)
+    expect(packages.has('@aws-sdk/credential-provider-node'), 'credential chain').toBe(false);
+    expect(packages.has('@aws-sdk/nested-clients'), 'nested clients').toBe(false);
+  });
+});
+
+describe('the SDK in a bundle', () => {
+  it('takes credentials from the environment, as Lambda gives them, and says so when there are none', async () => {
+    // Prepare: a client bundled as the functions bundle theirs
+    const contents = [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "const client = new DynamoDBClient({ region: 'us-east-1' });",
+      'client.config.credentials().then(',
+      '  (c) => console.log(JSON.stringify({ accessKeyId: c.accessKeyId, sessionToken: c.sessionToken })),',
+      '  (e) => console.log(JSON.stringify({ error: e.message })),',
+      ');',
+    ].join('\n');
+    const outfile = join(tmp, 'client.mjs');
+    const root = new URL('../../../', import.meta.url).pathname;
+    await build({ ...esbuildOptions(), stdin: { contents, resolveDir: root, loader: 'ts' }, outfile });
+    const run = (env: Record<string, string>) =>
+      JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8', env: { PATH: '', ...env } }));
+    // Act / Assess
+    expect(
+      run({ AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' }),
+    ).toEqual({ accessKeyId: 'AKIDENV', sessionToken: 'token' });
+    expect(run({})).toEqual({ error: 'Unable to find environment variable credentials.' });
   });
 });
