@@ -96,6 +96,12 @@ export const SERVICE_BUNDLING = {
   esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 } satisfies BundlingOptions;
 
+/** The environment every function gets (Powertools' service name and metrics namespace). */
+export const SERVICE_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'inventory-service',
+  POWERTOOLS_METRICS_NAMESPACE: 'InventoryService',
+} as const;
+
 /**
  * The one Lambda construct of the service: it owns the defaults (Node 24 on arm64, ESM,
  * minified with names kept, AWS SDK bundled, JSON logs in a log group with retention,
@@ -122,11 +128,7 @@ export class ServiceFunction extends NodejsFunction {
       ...(props.reservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
-      environment: {
-        POWERTOOLS_SERVICE_NAME: 'inventory-service',
-        POWERTOOLS_METRICS_NAMESPACE: 'InventoryService',
-        ...props.environment,
-      },
+      environment: { ...SERVICE_ENVIRONMENT, ...props.environment },
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       bundling: SERVICE_BUNDLING,

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { BUNDLE_ALIASES, SERVICE_BUNDLING } from '../../infra/service-function.ts';
+import { BUNDLE_ALIASES, SERVICE_BUNDLING, SERVICE_ENVIRONMENT } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import type { StageContext } from '../context.ts';
 import { HELLO_WORLD } from '../results.ts';
@@ -49,6 +49,11 @@ export interface ColdStartAnalysis {
   bundling: Record<string, unknown>;
   /** Each function's ten largest packages in its bundle (esbuild metafile, same options). */
   imports: { function: string; bundleKB: number; packages: PackageShare[] }[];
+  /**
+   * What no function of ours can go below: the libraries every function of a kind loads, alone,
+   * bundled and measured like the functions (same options, samples and environment).
+   */
+  floors?: Floor[];
   /** One function bundled with each option changed, to show what each buys. */
   variants: {
     variant: string;
@@ -58,6 +63,57 @@ export interface ColdStartAnalysis {
     initMsMedianWithSourceMaps: number;
   }[];
 }
+
+export interface Floor {
+  floor: string;
+  /** What the floor's module does at load, in words. */
+  loads: string;
+  bundleKB: number;
+  initMsMedian: number;
+  initMsP90: number;
+}
+
+/**
+ * The floors' sources: each builds at module load what the functions build (shared/observability.ts,
+ * shared/adapters/aws-clients.ts), and nothing else.
+ */
+export const FLOORS: { floor: string; loads: string; source: string }[] = [
+  {
+    floor: 'floor: DynamoDB document client',
+    loads: 'a DynamoDBDocumentClient over a DynamoDBClient, as every store of ours',
+    source: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });',
+      'export const handler = async () => client;',
+    ].join('\n'),
+  },
+  {
+    floor: 'floor: Powertools logger + metrics',
+    loads: 'one Logger and one Metrics, as shared/observability.ts',
+    source: [
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      "import { Metrics } from '@aws-lambda-powertools/metrics';",
+      "const logger = new Logger({ serviceName: 'inventory-service' });",
+      "const metrics = new Metrics({ namespace: 'InventoryService', serviceName: 'inventory-service' });",
+      'export const handler = async () => [logger, metrics];',
+    ].join('\n'),
+  },
+  {
+    floor: 'floor: both',
+    loads: 'the two above: what any function of ours with a table loads before its own code',
+    source: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      "import { Metrics } from '@aws-lambda-powertools/metrics';",
+      'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });',
+      "const logger = new Logger({ serviceName: 'inventory-service' });",
+      "const metrics = new Metrics({ namespace: 'InventoryService', serviceName: 'inventory-service' });",
+      'export const handler = async () => [client, logger, metrics];',
+    ].join('\n'),
+  },
+];
 
 export interface ColdStartResult {
   entries: ColdStartEntry[];
@@ -186,6 +242,17 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       file: join(tmp, 'hello', 'index.mjs'),
       env: runtimeEnv(HELLO_WORLD, 128),
     });
+    const floorBundles: (Bundle & { floor: string; loads: string })[] = [];
+    for (const [i, f] of FLOORS.entries()) {
+      const outfile = join(tmp, `floor-${i}`, 'index.mjs');
+      await build({
+        ...esbuildOptions(),
+        stdin: { contents: f.source, resolveDir: ctx.root, loader: 'ts' },
+        outfile,
+      });
+      const env = { ...runtimeEnv(f.floor, 512), ...SERVICE_ENVIRONMENT };
+      floorBundles.push({ floor: f.floor, loads: f.loads, function: f.floor, file: outfile, env });
+    }
     const runner = join(tmp, 'ready.mjs');
     writeFileSync(
       runner,
@@ -220,7 +287,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       });
     }
 
-    const all = [...bundles, ...variantBundles];
+    const all = [...bundles, ...floorBundles, ...variantBundles];
     const times = new Map<string, { ready: number[]; init: number[]; readySm: number[]; initSm: number[] }>(
       all.map((b) => [b.file, { ready: [], init: [], readySm: [], initSm: [] }]),
     );
@@ -264,6 +331,16 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         initMsMedianWithSourceMaps: percentile(t.initSm, 50),
       };
     });
+    const floors: Floor[] = floorBundles.map((b) => {
+      const t = times.get(b.file) as { init: number[] };
+      return {
+        floor: b.floor,
+        loads: b.loads,
+        bundleKB: kb(b.file),
+        initMsMedian: percentile(t.init, 50),
+        initMsP90: percentile(t.init, 90),
+      };
+    });
     const imports = [];
     for (const entry of [...new Set(functions.map(([id]) => functionName(id)))]) {
       const source = join(
@@ -281,6 +358,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         node: String(await version(node)),
         bundling: SERVICE_BUNDLING,
         imports,
+        floors,
         variants,
       },
     };
