@@ -175,14 +175,14 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
     '',
     `Bundles are the ones \`cdk synth\` produces (\`cdk.out\`), plus a hello-world handler bundled with the same esbuild options (\`SERVICE_BUNDLING\` in \`infra/service-function.ts\`). Each sample is a fresh \`${a?.node ?? 'node'}\` process (\`node_modules/.bin/node\`) with the environment variables the function gets in the synthesized template (references resolved to logical ids) and the Lambda runtime's own (region, function name, memory, credentials); *ready* is the wall time from spawn to the handler module imported and its \`handler\` a function, *init* the import alone timed inside the process (module initialisation). ${a?.samples ?? 0} samples each, with and without \`--enable-source-maps\`, interleaved. Budgets: at most ${BUDGETS.bundleKB} KB and at most ${BUDGETS.initMsMedian} ms median init.`,
     '',
-    '| function | bundle (KB) | map (KB) | init median / p90 (ms) | ready median / p90 (ms) | ready × hello world | init with source maps, median / p90 (ms) | size budget | init budget |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| function | bundle (KB) | map (KB) | init median / p90 (ms) | init CPU median (ms) | ready median / p90 (ms) | ready × hello world | init with source maps, median / p90 (ms) | size budget | init budget |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...entries.map((e) => {
       const isHello = e.function === HELLO_WORLD;
-      return `| ${e.function} | ${e.bundleKB.toFixed(1)} | ${e.sourceMapKB.toFixed(0)} | ${f1(e.initMsMedian)} / ${f1(e.initMsP90)} | ${f1(e.readyMsMedian)} / ${f1(e.readyMsP90)} | ${hello ? f2(e.readyMsMedian / hello.readyMsMedian) : ''} | ${f1(e.withSourceMaps.initMsMedian)} / ${f1(e.withSourceMaps.initMsP90)} | ${isHello ? '' : pass(e.bundleKB <= BUDGETS.bundleKB)} | ${isHello ? '' : pass(e.initMsMedian <= BUDGETS.initMsMedian)} |`;
+      return `| ${e.function} | ${e.bundleKB.toFixed(1)} | ${e.sourceMapKB.toFixed(0)} | ${f1(e.initMsMedian)} / ${f1(e.initMsP90)} | ${cpuCell(e.initCpuMsMedian)} | ${f1(e.readyMsMedian)} / ${f1(e.readyMsP90)} | ${hello ? f2(e.readyMsMedian / hello.readyMsMedian) : ''} | ${f1(e.withSourceMaps.initMsMedian)} / ${f1(e.withSourceMaps.initMsP90)} | ${isHello ? '' : pass(e.bundleKB <= BUDGETS.bundleKB)} | ${isHello ? '' : pass(e.initMsMedian <= BUDGETS.initMsMedian)} |`;
     }),
     '',
-    `Hello world is ready ${hello ? f1(hello.readyMsMedian) : '?'} ms after spawn (Node itself); our functions add their module initialisation to that. \`--enable-source-maps\` added ${f1(mean(added))} ms (${f1(mean(addedPct))}%) to the median init on average over the functions, with maps as deployed.`,
+    `Hello world is ready ${hello ? f1(hello.readyMsMedian) : '?'} ms after spawn (Node itself); our functions add their module initialisation to that. The 1-minute load average was ${f1(r.machine.loadAverage.start)} when the run started and ${f1(r.machine.loadAverage.end)} when it ended, on ${r.machine.cores} cores: above the core count, other processes stretch every wall time here, which is why the CPU time of the import (user + system, \`process.cpuUsage\`) stands beside it; the budget is checked on the wall time. \`--enable-source-maps\` added ${f1(mean(added))} ms (${f1(mean(addedPct))}%) to the median init on average over the functions, with maps as deployed.`,
     '',
     '![bundle sizes](bench/plots/bundles.svg)',
     '',
@@ -212,11 +212,11 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
       '',
       'What every function of a kind loads before any code of ours, bundled with the same options and measured in the same fresh processes, samples and environment as the functions above (the sources are `FLOORS` in `bench/stages/cold-start.ts`):',
       '',
-      '| floor | builds at load | bundle (KB) | init median / p90 (ms) | size budget | init budget |',
-      '|---|---|---|---|---|---|',
+      '| floor | builds at load | bundle (KB) | init median / p90 (ms) | init CPU median (ms) | size budget | init budget |',
+      '|---|---|---|---|---|---|---|',
       ...floors.map(
         (f) =>
-          `| ${f.floor} | ${f.loads} | ${f.bundleKB.toFixed(1)} | ${f1(f.initMsMedian)} / ${f1(f.initMsP90)} | ${pass(f.bundleKB <= BUDGETS.bundleKB)} | ${pass(f.initMsMedian <= BUDGETS.initMsMedian)} |`,
+          `| ${f.floor} | ${f.loads} | ${f.bundleKB.toFixed(1)} | ${f1(f.initMsMedian)} / ${f1(f.initMsP90)} | ${cpuCell(f.initCpuMsMedian)} | ${pass(f.bundleKB <= BUDGETS.bundleKB)} | ${pass(f.initMsMedian <= BUDGETS.initMsMedian)} |`,
       ),
       '',
       both
@@ -231,11 +231,11 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
       '',
       'The Reservations route bundled from source with one option changed at a time (same samples, same processes as above):',
       '',
-      '| build | bundle (KB) | map (KB) | init median (ms) | init median with source maps (ms) |',
-      '|---|---|---|---|---|',
+      '| build | bundle (KB) | map (KB) | init median (ms) | init CPU median (ms) | init median with source maps (ms) |',
+      '|---|---|---|---|---|---|',
       ...a.variants.map(
         (v) =>
-          `| ${v.variant} | ${v.bundleKB.toFixed(0)} | ${v.sourceMapKB.toFixed(0)} | ${f1(v.initMsMedian)} | ${f1(v.initMsMedianWithSourceMaps)} |`,
+          `| ${v.variant} | ${v.bundleKB.toFixed(0)} | ${v.sourceMapKB.toFixed(0)} | ${f1(v.initMsMedian)} | ${cpuCell(v.initCpuMsMedian)} | ${f1(v.initMsMedianWithSourceMaps)} |`,
       ),
       '',
       `Decisions (in \`SERVICE_BUNDLING\`): minified, with \`keepNames\` so that \`error.name\` (set from \`new.target.name\`) and stack frames keep the class and function names (a unit test bundles the domain errors and checks them); tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Stand-ins (\`BUNDLE_ALIASES\`, esbuild's alias, files in \`infra/bundling/\`): \`node:http\`, \`fs\` and \`process\` come in as \`require()\` would take them, because an ESM import of \`node:http\` makes Node evaluate its lazy exports and load undici; the SDK's default credential chain is replaced by its environment provider, the only one that runs in Lambda (the chain brings the STS and SSO clients). The row without them shows what they buy (unit tests in \`test/unit/bench/bundling.test.ts\` check both). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, 'with sources')} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, 'as deployed')} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is no longer set in \`NODE_OPTIONS\`; \`keepNames\` keeps the traces readable and the map still ships for decoding a trace offline.`,
@@ -268,6 +268,9 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
   }
   return out;
 }
+
+/** A CPU time, or a dash for results from before it was measured. */
+const cpuCell = (ms: number | undefined) => (ms === undefined ? '–' : f1(ms));
 
 /** How much slower init was with --enable-source-maps for the variant whose name contains `match`. */
 function sourceMapCost(

@@ -27,6 +27,12 @@ export interface Timing {
   /** The import of the bundle alone, inside the process (ms): module initialisation. */
   initMsMedian: number;
   initMsP90: number;
+  /**
+   * The CPU time (user + system) the process spent on that import (ms): what the wall time is when
+   * the machine is not shared, and far less moved by other load on it than the wall time. Absent
+   * in results from before it was measured.
+   */
+  initCpuMsMedian?: number;
 }
 
 export interface ColdStartEntry extends Timing {
@@ -60,6 +66,8 @@ export interface ColdStartAnalysis {
     bundleKB: number;
     sourceMapKB: number;
     initMsMedian: number;
+    /** Absent in results from before it was measured. */
+    initCpuMsMedian?: number;
     initMsMedianWithSourceMaps: number;
   }[];
 }
@@ -71,6 +79,7 @@ export interface Floor {
   bundleKB: number;
   initMsMedian: number;
   initMsP90: number;
+  initCpuMsMedian?: number;
 }
 
 /**
@@ -258,9 +267,11 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       runner,
       [
         'const t = performance.now();',
+        'const cpu = process.cpuUsage();',
         'const m = await import(process.argv[2]);',
         "if (typeof m.handler !== 'function') throw new Error('no handler');",
-        "process.stdout.write('ready ' + (performance.now() - t) + '\\n');",
+        'const used = process.cpuUsage(cpu);',
+        "process.stdout.write('ready ' + (performance.now() - t) + ' ' + (used.user + used.system) / 1000 + '\\n');",
         'process.exit(0);',
       ].join('\n'),
     );
@@ -288,8 +299,9 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
     }
 
     const all = [...bundles, ...floorBundles, ...variantBundles];
-    const times = new Map<string, { ready: number[]; init: number[]; readySm: number[]; initSm: number[] }>(
-      all.map((b) => [b.file, { ready: [], init: [], readySm: [], initSm: [] }]),
+    type Samples = Record<'ready' | 'init' | 'cpu' | 'readySm' | 'initSm' | 'cpuSm', number[]>;
+    const times = new Map<string, Samples>(
+      all.map((b) => [b.file, { ready: [], init: [], cpu: [], readySm: [], initSm: [], cpuSm: [] }]),
     );
     const bar = ctx.bars.create(samples * all.length, 0, { stage: 'cold start', detail: '' });
     for (let i = 0; i < samples; i++) {
@@ -300,45 +312,50 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         const mapped = await sample(node, runner, b, true);
         t.ready.push(plain.ready);
         t.init.push(plain.init);
+        t.cpu.push(plain.cpu);
         t.readySm.push(mapped.ready);
         t.initSm.push(mapped.init);
+        t.cpuSm.push(mapped.cpu);
         bar.increment(1, { detail: b.function });
       }
     }
-    const timing = (ready: number[], init: number[]): Timing => ({
+    const timing = (ready: number[], init: number[], cpu: number[]): Timing => ({
       readyMsMedian: percentile(ready, 50),
       readyMsP90: percentile(ready, 90),
       initMsMedian: percentile(init, 50),
       initMsP90: percentile(init, 90),
+      initCpuMsMedian: percentile(cpu, 50),
     });
     const entries: ColdStartEntry[] = bundles.map((b) => {
-      const t = times.get(b.file) as { ready: number[]; init: number[]; readySm: number[]; initSm: number[] };
+      const t = times.get(b.file) as Samples;
       return {
         function: b.function,
         bundleKB: kb(b.file),
         sourceMapKB: kb(`${b.file}.map`),
-        ...timing(t.ready, t.init),
-        withSourceMaps: timing(t.readySm, t.initSm),
+        ...timing(t.ready, t.init, t.cpu),
+        withSourceMaps: timing(t.readySm, t.initSm, t.cpuSm),
       };
     });
     const variants = variantBundles.map((b) => {
-      const t = times.get(b.file) as { init: number[]; initSm: number[] };
+      const t = times.get(b.file) as Samples;
       return {
         variant: b.variant,
         bundleKB: kb(b.file),
         sourceMapKB: kb(`${b.file}.map`),
         initMsMedian: percentile(t.init, 50),
+        initCpuMsMedian: percentile(t.cpu, 50),
         initMsMedianWithSourceMaps: percentile(t.initSm, 50),
       };
     });
     const floors: Floor[] = floorBundles.map((b) => {
-      const t = times.get(b.file) as { init: number[] };
+      const t = times.get(b.file) as Samples;
       return {
         floor: b.floor,
         loads: b.loads,
         bundleKB: kb(b.file),
         initMsMedian: percentile(t.init, 50),
         initMsP90: percentile(t.init, 90),
+        initCpuMsMedian: percentile(t.cpu, 50),
       };
     });
     const imports = [];
@@ -367,13 +384,13 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
   }
 }
 
-/** One fresh process: spawn to "ready", and the import time it reports. */
+/** One fresh process: spawn to "ready", and the import's wall and CPU time it reports. */
 function sample(
   node: string,
   runner: string,
   b: Bundle,
   sourceMaps: boolean,
-): Promise<{ ready: number; init: number }> {
+): Promise<{ ready: number; init: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(node, [...(sourceMaps ? ['--enable-source-maps'] : []), runner, `file://${b.file}`], {
@@ -392,10 +409,12 @@ function sample(
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const init = Number(/ready (\S+)/.exec(out)?.[1]);
-      if (code !== 0 || ready === undefined || !Number.isFinite(init)) {
+      const [, initText, cpuText] = /ready (\S+) (\S+)/.exec(out) ?? [];
+      const init = Number(initText);
+      const cpu = Number(cpuText);
+      if (code !== 0 || ready === undefined || !Number.isFinite(init) || !Number.isFinite(cpu)) {
         reject(new Error(`${b.function} did not become ready (exit ${code}): ${err.slice(-500)}`));
-      } else resolve({ ready, init });
+      } else resolve({ ready, init, cpu });
     });
   });
 }
