@@ -210,14 +210,14 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
     '',
     `Bundles are the ones \`cdk synth\` produces (\`cdk.out\`), plus a hello-world handler bundled with the same esbuild options (\`SERVICE_BUNDLING\` in \`infra/service-function.ts\`). Each sample is a fresh \`${a?.node ?? 'node'}\` process (\`node_modules/.bin/node\`) with the environment variables the function gets in the synthesized template (references resolved to logical ids) and the Lambda runtime's own (region, function name, memory, credentials); *ready* is the wall time from spawn to the handler module imported and its \`handler\` a function, *init* the import alone timed inside the process (module initialisation). ${a?.samples ?? 0} samples each, with and without \`--enable-source-maps\`, interleaved. Budgets: at most ${BUDGETS.bundleKB} KB and at most ${BUDGETS.initMsMedian} ms median init.`,
     '',
-    '| function | bundle (KB) | map (KB) | init median / p90 (ms) | ready median / p90 (ms) | ready × hello world | init with source maps, median / p90 (ms) | size budget | init budget |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| function | bundle (KB) | map (KB) | init median / p90 (ms) | init CPU median (ms) | ready median / p90 (ms) | ready × hello world | init with source maps, median / p90 (ms) | size budget | init budget |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...entries.map((e) => {
       const isHello = e.function === HELLO_WORLD;
-      return `| ${e.function} | ${e.bundleKB.toFixed(1)} | ${e.sourceMapKB.toFixed(0)} | ${f1(e.initMsMedian)} / ${f1(e.initMsP90)} | ${f1(e.readyMsMedian)} / ${f1(e.readyMsP90)} | ${hello ? f2(e.readyMsMedian / hello.readyMsMedian) : ''} | ${f1(e.withSourceMaps.initMsMedian)} / ${f1(e.withSourceMaps.initMsP90)} | ${isHello ? '' : pass(e.bundleKB <= BUDGETS.bundleKB)} | ${isHello ? '' : pass(e.initMsMedian <= BUDGETS.initMsMedian)} |`;
+      return `| ${e.function} | ${e.bundleKB.toFixed(1)} | ${e.sourceMapKB.toFixed(0)} | ${f1(e.initMsMedian)} / ${f1(e.initMsP90)} | ${cpuCell(e.initCpuMsMedian)} | ${f1(e.readyMsMedian)} / ${f1(e.readyMsP90)} | ${hello ? f2(e.readyMsMedian / hello.readyMsMedian) : ''} | ${f1(e.withSourceMaps.initMsMedian)} / ${f1(e.withSourceMaps.initMsP90)} | ${isHello ? '' : pass(e.bundleKB <= BUDGETS.bundleKB)} | ${isHello ? '' : pass(e.initMsMedian <= BUDGETS.initMsMedian)} |`;
     }),
     '',
-    `Hello world is ready ${hello ? f1(hello.readyMsMedian) : '?'} ms after spawn (Node itself); our functions add their module initialisation to that. \`--enable-source-maps\` added ${f1(mean(added))} ms (${f1(mean(addedPct))}%) to the median init on average over the functions, with maps as deployed.`,
+    `Hello world is ready ${hello ? f1(hello.readyMsMedian) : '?'} ms after spawn (Node itself); our functions add their module initialisation to that. The 1-minute load average was ${f1(r.machine.loadAverage.start)} when the run started and ${f1(r.machine.loadAverage.end)} when it ended, on ${r.machine.cores} cores: above the core count, other processes stretch every wall time here, which is why the CPU time of the import (user + system, \`process.cpuUsage\`) stands beside it; the budget is checked on the wall time. \`--enable-source-maps\` added ${f1(mean(added))} ms (${f1(mean(addedPct))}%) to the median init on average over the functions, with maps as deployed.`,
     '',
     '![bundle sizes](bench/plots/bundles.svg)',
     '',
@@ -239,20 +239,41 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
       { name: 'init with --enable-source-maps', values: entries.map((e) => e.withSourceMaps.initMsMedian) },
     ],
   });
+  const floors = a?.floors ?? [];
+  if (floors.length > 0) {
+    const both = floors.find((f) => f.floor.endsWith('both'));
+    out.push(
+      '### Floors: the libraries alone',
+      '',
+      'What every function of a kind loads before any code of ours, bundled with the same options and measured in the same fresh processes, samples and environment as the functions above (the sources are `FLOORS` in `bench/stages/cold-start.ts`):',
+      '',
+      '| floor | builds at load | bundle (KB) | init median / p90 (ms) | init CPU median (ms) | size budget | init budget |',
+      '|---|---|---|---|---|---|---|',
+      ...floors.map(
+        (f) =>
+          `| ${f.floor} | ${f.loads} | ${f.bundleKB.toFixed(1)} | ${f1(f.initMsMedian)} / ${f1(f.initMsP90)} | ${cpuCell(f.initCpuMsMedian)} | ${pass(f.bundleKB <= BUDGETS.bundleKB)} | ${pass(f.initMsMedian <= BUDGETS.initMsMedian)} |`,
+      ),
+      '',
+      both
+        ? `A function with a table cannot initialise in less than the SDK's document client and Powertools' logger and metrics: ${f1(both.initMsMedian)} ms median and ${both.bundleKB.toFixed(0)} KB on this machine (hello world: ${hello ? f1(hello.initMsMedian) : '?'} ms). Where that floor is above the ${BUDGETS.initMsMedian} ms budget, no change to our code meets it; only a lighter client or logger would.`
+        : '',
+      '',
+    );
+  }
   if (a && a.variants.length > 0) {
     out.push(
       '### Build options, measured',
       '',
       'The Reservations route bundled from source with one option changed at a time (same samples, same processes as above):',
       '',
-      '| build | bundle (KB) | map (KB) | init median (ms) | init median with source maps (ms) |',
-      '|---|---|---|---|---|',
+      '| build | bundle (KB) | map (KB) | init median (ms) | init CPU median (ms) | init median with source maps (ms) |',
+      '|---|---|---|---|---|---|',
       ...a.variants.map(
         (v) =>
-          `| ${v.variant} | ${v.bundleKB.toFixed(0)} | ${v.sourceMapKB.toFixed(0)} | ${f1(v.initMsMedian)} | ${f1(v.initMsMedianWithSourceMaps)} |`,
+          `| ${v.variant} | ${v.bundleKB.toFixed(0)} | ${v.sourceMapKB.toFixed(0)} | ${f1(v.initMsMedian)} | ${cpuCell(v.initCpuMsMedian)} | ${f1(v.initMsMedianWithSourceMaps)} |`,
       ),
       '',
-      `Decisions (in \`SERVICE_BUNDLING\`): minified, with \`keepNames\` so that \`error.name\` (set from \`new.target.name\`) and stack frames keep the class and function names (a unit test bundles the domain errors and checks them); tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, 'with sources')} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, 'as deployed')} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is no longer set in \`NODE_OPTIONS\`; \`keepNames\` keeps the traces readable and the map still ships for decoding a trace offline.`,
+      `Decisions (in \`SERVICE_BUNDLING\`): minified, with \`keepNames\` so that \`error.name\` (set from \`new.target.name\`) and stack frames keep the class and function names (a unit test bundles the domain errors and checks them); tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Stand-ins (\`BUNDLE_ALIASES\`, esbuild's alias, files in \`infra/bundling/\`): \`node:http\`, \`fs\` and \`process\` come in as \`require()\` would take them, because an ESM import of \`node:http\` makes Node evaluate its lazy exports and load undici; the SDK's default credential chain is replaced by its environment provider, the only one that runs in Lambda (the chain brings the STS and SSO clients). The row without them shows what they buy (unit tests in \`test/unit/bench/bundling.test.ts\` check both). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, 'with sources')} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, 'as deployed')} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is no longer set in \`NODE_OPTIONS\`; \`keepNames\` keeps the traces readable and the map still ships for decoding a trace offline.`,
       '',
     );
   }
@@ -270,17 +291,21 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
             .join(', ')} |`,
       ),
       '',
-      'What would bring the routes under the budgets (function code, not build options, so not done here):',
+      'Where the bytes and the time went, and what was done:',
       '',
-      '- **The AWS SDK core is most of every bundle**: `@smithy/core` and `@aws-sdk/core` are shared by every client; `@aws-sdk/nested-clients` comes in only through the default credential provider chain (SSO, STS, web identity), which Lambda never uses (credentials are in the environment). Building clients with `credentials: fromEnv()` does not remove the chain (the runtime config references it statically); aliasing `@aws-sdk/credential-provider-node` to an environment-only provider in the bundler would, and should be measured before adopting.',
-      '- **Every HTTP route loads what any route needs**: Health bundles Powertools idempotency, `aws-jwt-verify` and the OpenAPI document because the shared HTTP middleware imports them; per-route middleware (JWT only where a scope is required, idempotency only on reserve) would leave Health near hello world and take idempotency out of the read and admin routes.',
-      '- **Validation**: `zod` is in every function (26-34 KB); `zod/mini` keeps the same schemas at a fraction of the size.',
-      '- **Powertools metrics and logger** are loaded at module scope by every function; the EventBridge client by functions that only need DynamoDB would go with per-route composition.',
+      "- **Per-route composition.** Token verification (`aws-jwt-verify`) and Powertools idempotency declare no `sideEffects`, so an import through a shared module kept their module code in every bundle. Each function now imports its own routes (`shared/http/*-routes.ts`), the token verifier (`http/auth.ts`) and the idempotency layer (`shared/idempotency-composition.ts`) only where used, and the error mapper gets idempotency's two refusals from the Reservations function. Health carries neither the SDK nor zod schemas; a unit test asserts per function which of these libraries its bundle holds.",
+      '- **The AWS SDK is the floor of every function with a table** (table above): `@smithy/core` (protocols, serde, retry, endpoints, event streams) and `@aws-sdk/core` stay. The default credential chain (140 KB with the STS/SSO clients) is gone.',
+      "- **Built-ins**: see the stand-ins above; `util` keeps its ESM import because esbuild's interop would read its lazy properties (parseArgs, diff) and load more.",
+      '- **Nothing was made lazy**: no `import()` defers work to the first invocation, so init here is the whole cold cost of our code; source maps stay off at run time (see the variants).',
+      '- **Left**: PublishChanges bundles the DynamoDB client through the table layout it shares with the stores (`shared/adapters/dynamodb-store.ts`); validation (`zod/mini`, about 30 KB) is already the small build.',
       '',
     );
   }
   return out;
 }
+
+/** A CPU time, or a dash for results from before it was measured. */
+const cpuCell = (ms: number | undefined) => (ms === undefined ? '–' : f1(ms));
 
 /** How much slower init was with --enable-source-maps for the variant whose name contains `match`. */
 function sourceMapCost(

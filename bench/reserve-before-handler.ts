@@ -10,17 +10,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../shared/adapters/aws-clients.ts';
-import {
-  domainDependencies,
-  eventPublisher,
-  idempotencyStore,
-  tokenVerifier,
-} from '../shared/composition.ts';
+import { domainDependencies, eventPublisher } from '../shared/composition.ts';
 import { tableName } from '../shared/config.ts';
 import { eventsOfRecord } from '../shared/domain/outgoing-events.ts';
 import type { InventoryStore } from '../shared/domain/ports.ts';
+import { tokenVerifier } from '../shared/http/auth.ts';
+import { IDEMPOTENCY_ERRORS } from '../shared/http/idempotency-errors.ts';
 import { createHttpHandler } from '../shared/http/middleware.ts';
 import { reservationRoutes } from '../shared/http/routes.ts';
+import { idempotencyStore } from '../shared/idempotency-composition.ts';
 
 const dynamo = new DynamoDBClient({});
 const deps = domainDependencies(dynamo);
@@ -65,5 +63,5 @@ export const handler = createHttpHandler(
     store: publishingStore,
     createPersistenceStore: () => idempotencyStore(dynamo),
   }),
-  { verifyToken: tokenVerifier() },
+  { verifyToken: tokenVerifier(), errors: IDEMPOTENCY_ERRORS },
 );

@@ -1,6 +1,7 @@
-import { domainDependencies, tokenVerifier } from '../shared/composition.ts';
+import { domainDependencies } from '../shared/composition.ts';
+import { adminRoutes } from '../shared/http/admin-routes.ts';
+import { tokenVerifier } from '../shared/http/auth.ts';
 import { createHttpHandler } from '../shared/http/middleware.ts';
-import { adminRoutes } from '../shared/http/routes.ts';
 
 /** Stock administration (scope inventory/admin). */
 export const handler = createHttpHandler(adminRoutes(domainDependencies()), { verifyToken: tokenVerifier() });

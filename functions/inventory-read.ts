@@ -1,7 +1,7 @@
 import { inventoryStore } from '../shared/composition.ts';
 import { cursorSigningKey } from '../shared/config.ts';
 import { createHttpHandler } from '../shared/http/middleware.ts';
-import { readRoutes } from '../shared/http/routes.ts';
+import { readRoutes } from '../shared/http/read-routes.ts';
 
 /** Public reads: list, get, check availability. */
 export const handler = createHttpHandler(

@@ -1,7 +1,7 @@
 import { type BookingCreatedData, consumedEvents } from '../events/index.ts';
-import { consumerComposition } from '../shared/composition.ts';
 import { createConsumer } from '../shared/consumers/consumer.ts';
 import { onBookingCreated } from '../shared/consumers/saga-handlers.ts';
+import { consumerComposition } from '../shared/idempotency-composition.ts';
 
 const { deps, persistenceStore, idempotencyExpirySeconds } = consumerComposition();
 

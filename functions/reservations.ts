@@ -1,7 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { domainDependencies, idempotencyStore, tokenVerifier } from '../shared/composition.ts';
+import { domainDependencies } from '../shared/composition.ts';
+import { tokenVerifier } from '../shared/http/auth.ts';
+import { IDEMPOTENCY_ERRORS } from '../shared/http/idempotency-errors.ts';
 import { createHttpHandler } from '../shared/http/middleware.ts';
 import { reservationRoutes } from '../shared/http/routes.ts';
+import { idempotencyStore } from '../shared/idempotency-composition.ts';
 
 const dynamo = new DynamoDBClient({});
 
@@ -11,5 +14,5 @@ export const handler = createHttpHandler(
     ...domainDependencies(dynamo),
     createPersistenceStore: () => idempotencyStore(dynamo),
   }),
-  { verifyToken: tokenVerifier() },
+  { verifyToken: tokenVerifier(), errors: IDEMPOTENCY_ERRORS },
 );

@@ -36,11 +36,50 @@ const WRITE_ACTIONS = [
 ];
 
 /**
+ * Node built-ins whose ES module namespace is dear: an ESM `import` of one (as the AWS SDK's and
+ * Powertools' ESM builds do) makes Node evaluate every lazy export to fill the namespace. For
+ * `node:http` that loads undici (its WebSocket, MessageEvent... exports): about 65 internal modules
+ * and 35 ms of a 140 ms DynamoDB-client cold start on the bench machine; `fs` and `process` add 30-45
+ * modules each. Each is aliased to a CommonJS shim that takes the module as `require()` does
+ * (`process.getBuiltinModule`), so only what the code touches is loaded. `util` is left alone: esbuild's
+ * CommonJS interop reads every property descriptor, and util's lazy ones (parseArgs, diff,
+ * setTraceSigInt) would load more than its ESM namespace does. The shims are
+ * infra/bundling/node-<name>.cjs, resolved from the project root (esbuild's working directory).
+ */
+export const LAZY_BUILTINS = ['http', 'fs', 'process'] as const;
+/** esbuild aliases a path's subpaths with it, so these need shims of their own. */
+const SUBPATHS: Record<string, readonly string[]> = { fs: ['promises'] };
+
+/**
+ * Import path -> stand-in, for esbuild's `alias` (paths relative to the project root): the built-ins
+ * above, `node:<name>` and `<name>` alike, and the SDK's default credential chain, replaced by its
+ * environment provider (infra/bundling/credentials-from-env.ts says why).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  ...builtinAliases(),
+  '@aws-sdk/credential-provider-node': './infra/bundling/credentials-from-env.ts',
+};
+
+function builtinAliases(): Record<string, string> {
+  return Object.fromEntries(
+    LAZY_BUILTINS.flatMap((name) =>
+      [name, ...(SUBPATHS[name] ?? []).map((sub) => `${name}/${sub}`)].flatMap((path) => {
+        const shim = `./infra/bundling/node-${path.replace('/', '-')}.cjs`;
+        return [
+          [`node:${path}`, shim],
+          [path, shim],
+        ];
+      }),
+    ),
+  );
+}
+
+/**
  * How every function is bundled (the bench bundles a hello-world handler with the same options).
  * Minified with names kept, so `error.name` and stack frames still say which class and function.
  * The source map ships without sources for offline decoding but is not enabled at run time:
- * `--enable-source-maps` added 13% on average to module initialisation with this map, more with sources
- * (BENCHMARKS.md, cold start).
+ * `--enable-source-maps` added 26% (32 ms) on average to module initialisation with this map on the
+ * slimmer bundles (13% on the earlier ones), more with sources (BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace and the SDK's credential chain come through {@link BUNDLE_ALIASES}.
  */
 export const SERVICE_BUNDLING = {
   format: OutputFormat.ESM,
@@ -54,7 +93,14 @@ export const SERVICE_BUNDLING = {
   externalModules: [],
   // Some bundled dependencies are CommonJS and call require(); give ESM one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
 } satisfies BundlingOptions;
+
+/** The environment every function gets (Powertools' service name and metrics namespace). */
+export const SERVICE_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: 'inventory-service',
+  POWERTOOLS_METRICS_NAMESPACE: 'InventoryService',
+} as const;
 
 /**
  * The one Lambda construct of the service: it owns the defaults (Node 24 on arm64, ESM,
@@ -82,11 +128,7 @@ export class ServiceFunction extends NodejsFunction {
       ...(props.reservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
-      environment: {
-        POWERTOOLS_SERVICE_NAME: 'inventory-service',
-        POWERTOOLS_METRICS_NAMESPACE: 'InventoryService',
-        ...props.environment,
-      },
+      environment: { ...SERVICE_ENVIRONMENT, ...props.environment },
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       bundling: SERVICE_BUNDLING,

@@ -1,19 +1,10 @@
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, createEventBridgeClient } from './adapters/aws-clients.ts';
 import { systemClock } from './adapters/clock.ts';
 import { DynamoDbInventoryStore } from './adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher.ts';
-import {
-  eventBusName,
-  idempotencyTableName,
-  intEnv,
-  jwtConfig,
-  reservationTtlSeconds,
-  tableName,
-} from './config.ts';
+import { eventBusName, reservationTtlSeconds, tableName } from './config.ts';
 import type { Dependencies } from './domain/ports.ts';
-import { createTokenVerifier, type TokenVerifier } from './http/auth.ts';
 import { logPort } from './observability.ts';
 
 /**
@@ -21,7 +12,9 @@ import { logPort } from './observability.ts';
  * configuration (which fails fast naming a missing variable). `functions/*.ts` compose
  * from here and hand their handler over; tests pass fakes or adapters on DynamoDB Local
  * to the same use cases instead. Each builder is its own export, so a bundle carries
- * only the clients its function uses.
+ * only the clients its function uses; builders that need a library not every function loads
+ * live with it: the idempotency layer in idempotency-composition.ts, the token verifier in
+ * http/auth.ts (an import of either keeps that library's module code in every bundle, used or not).
  */
 
 /** The DynamoDB store of the inventory table. */
@@ -44,25 +37,4 @@ export function domainDependencies(
 /** The bus publisher (only the change-stream publisher function puts events). */
 export function eventPublisher(): EventBridgePublisher {
   return new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() });
-}
-
-/** A Powertools idempotency persistence layer on the idempotency table (one per operation). */
-export function idempotencyStore(client: DynamoDBClient): DynamoDBPersistenceLayer {
-  return new DynamoDBPersistenceLayer({ tableName: idempotencyTableName(), awsSdkV3Client: client });
-}
-
-/** The in-function token verifier (behind API Gateway's JWT authorizer). */
-export function tokenVerifier(): TokenVerifier {
-  return createTokenVerifier(jwtConfig());
-}
-
-/** A saga consumer's wiring: its ports, its idempotency store and how long records live. */
-export function consumerComposition() {
-  const client = new DynamoDBClient({});
-  return {
-    deps: domainDependencies(client),
-    persistenceStore: idempotencyStore(client),
-    // At least 24 hours: EventBridge retries deliveries for up to 24 hours.
-    idempotencyExpirySeconds: Math.max(86_400, intEnv('IDEMPOTENCY_EXPIRY_SECONDS', 86_400)),
-  };
 }

@@ -11,9 +11,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { SERVICE_BUNDLING } from '../../infra/service-function.ts';
+import { BUNDLE_ALIASES, SERVICE_BUNDLING, SERVICE_ENVIRONMENT } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import type { StageContext } from '../context.ts';
 import { HELLO_WORLD } from '../results.ts';
@@ -26,6 +27,12 @@ export interface Timing {
   /** The import of the bundle alone, inside the process (ms): module initialisation. */
   initMsMedian: number;
   initMsP90: number;
+  /**
+   * The CPU time (user + system) the process spent on that import (ms): what the wall time is when
+   * the machine is not shared, and far less moved by other load on it than the wall time. Absent
+   * in results from before it was measured.
+   */
+  initCpuMsMedian?: number;
 }
 
 export interface ColdStartEntry extends Timing {
@@ -48,15 +55,74 @@ export interface ColdStartAnalysis {
   bundling: Record<string, unknown>;
   /** Each function's ten largest packages in its bundle (esbuild metafile, same options). */
   imports: { function: string; bundleKB: number; packages: PackageShare[] }[];
+  /**
+   * What no function of ours can go below: the libraries every function of a kind loads, alone,
+   * bundled and measured like the functions (same options, samples and environment).
+   */
+  floors?: Floor[];
   /** One function bundled with each option changed, to show what each buys. */
   variants: {
     variant: string;
     bundleKB: number;
     sourceMapKB: number;
     initMsMedian: number;
+    /** Absent in results from before it was measured. */
+    initCpuMsMedian?: number;
     initMsMedianWithSourceMaps: number;
   }[];
 }
+
+export interface Floor {
+  floor: string;
+  /** What the floor's module does at load, in words. */
+  loads: string;
+  bundleKB: number;
+  initMsMedian: number;
+  initMsP90: number;
+  initCpuMsMedian?: number;
+}
+
+/**
+ * The floors' sources: each builds at module load what the functions build (shared/observability.ts,
+ * shared/adapters/aws-clients.ts), and nothing else.
+ */
+export const FLOORS: { floor: string; loads: string; source: string }[] = [
+  {
+    floor: 'floor: DynamoDB document client',
+    loads: 'a DynamoDBDocumentClient over a DynamoDBClient, as every store of ours',
+    source: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });',
+      'export const handler = async () => client;',
+    ].join('\n'),
+  },
+  {
+    floor: 'floor: Powertools logger + metrics',
+    loads: 'one Logger and one Metrics, as shared/observability.ts',
+    source: [
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      "import { Metrics } from '@aws-lambda-powertools/metrics';",
+      "const logger = new Logger({ serviceName: 'inventory-service' });",
+      "const metrics = new Metrics({ namespace: 'InventoryService', serviceName: 'inventory-service' });",
+      'export const handler = async () => [logger, metrics];',
+    ].join('\n'),
+  },
+  {
+    floor: 'floor: both',
+    loads: 'the two above: what any function of ours with a table loads before its own code',
+    source: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      "import { Metrics } from '@aws-lambda-powertools/metrics';",
+      'const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });',
+      "const logger = new Logger({ serviceName: 'inventory-service' });",
+      "const metrics = new Metrics({ namespace: 'InventoryService', serviceName: 'inventory-service' });",
+      'export const handler = async () => [client, logger, metrics];',
+    ].join('\n'),
+  },
+];
 
 export interface ColdStartResult {
   entries: ColdStartEntry[];
@@ -82,12 +148,16 @@ export function resolveValue(value: unknown): string {
   return '';
 }
 
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
 /** Options a variant may change. */
 export interface BundlingOverrides {
   minify?: boolean;
   keepNames?: boolean;
   sourceMap?: boolean;
   sourcesContent?: boolean;
+  /** false: no infra/bundling stand-ins (built-ins imported as ESM, the SDK's whole credential chain). */
+  aliases?: boolean;
 }
 
 /** Esbuild options equivalent to the stack's NodejsFunction bundling options. */
@@ -104,6 +174,11 @@ export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions 
     sourcesContent: b.sourcesContent,
     mainFields: [...b.mainFields],
     external: [...b.externalModules],
+    // The stack passes these as esbuild's --alias arguments, relative to the project root.
+    alias:
+      overrides.aliases === false
+        ? {}
+        : Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, join(ROOT, to)])),
     banner: { js: b.banner },
     logLevel: 'silent',
   };
@@ -176,14 +251,27 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       file: join(tmp, 'hello', 'index.mjs'),
       env: runtimeEnv(HELLO_WORLD, 128),
     });
+    const floorBundles: (Bundle & { floor: string; loads: string })[] = [];
+    for (const [i, f] of FLOORS.entries()) {
+      const outfile = join(tmp, `floor-${i}`, 'index.mjs');
+      await build({
+        ...esbuildOptions(),
+        stdin: { contents: f.source, resolveDir: ctx.root, loader: 'ts' },
+        outfile,
+      });
+      const env = { ...runtimeEnv(f.floor, 512), ...SERVICE_ENVIRONMENT };
+      floorBundles.push({ floor: f.floor, loads: f.loads, function: f.floor, file: outfile, env });
+    }
     const runner = join(tmp, 'ready.mjs');
     writeFileSync(
       runner,
       [
         'const t = performance.now();',
+        'const cpu = process.cpuUsage();',
         'const m = await import(process.argv[2]);',
         "if (typeof m.handler !== 'function') throw new Error('no handler');",
-        "process.stdout.write('ready ' + (performance.now() - t) + '\\n');",
+        'const used = process.cpuUsage(cpu);',
+        "process.stdout.write('ready ' + (performance.now() - t) + ' ' + (used.user + used.system) / 1000 + '\\n');",
         'process.exit(0);',
       ].join('\n'),
     );
@@ -194,6 +282,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       ['not minified, no names kept', { minify: false, keepNames: false }],
       ['minified, no names kept', { keepNames: false }],
       ['minified, names kept, map with sources', { sourcesContent: true }],
+      ['as deployed but without the infra/bundling stand-ins', { aliases: false }],
       ['as deployed: minified, names kept, map without sources', {}],
     ];
     const variantBundles: (Bundle & { variant: string })[] = [];
@@ -209,9 +298,10 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       });
     }
 
-    const all = [...bundles, ...variantBundles];
-    const times = new Map<string, { ready: number[]; init: number[]; readySm: number[]; initSm: number[] }>(
-      all.map((b) => [b.file, { ready: [], init: [], readySm: [], initSm: [] }]),
+    const all = [...bundles, ...floorBundles, ...variantBundles];
+    type Samples = Record<'ready' | 'init' | 'cpu' | 'readySm' | 'initSm' | 'cpuSm', number[]>;
+    const times = new Map<string, Samples>(
+      all.map((b) => [b.file, { ready: [], init: [], cpu: [], readySm: [], initSm: [], cpuSm: [] }]),
     );
     const bar = ctx.bars.create(samples * all.length, 0, { stage: 'cold start', detail: '' });
     for (let i = 0; i < samples; i++) {
@@ -222,35 +312,50 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         const mapped = await sample(node, runner, b, true);
         t.ready.push(plain.ready);
         t.init.push(plain.init);
+        t.cpu.push(plain.cpu);
         t.readySm.push(mapped.ready);
         t.initSm.push(mapped.init);
+        t.cpuSm.push(mapped.cpu);
         bar.increment(1, { detail: b.function });
       }
     }
-    const timing = (ready: number[], init: number[]): Timing => ({
+    const timing = (ready: number[], init: number[], cpu: number[]): Timing => ({
       readyMsMedian: percentile(ready, 50),
       readyMsP90: percentile(ready, 90),
       initMsMedian: percentile(init, 50),
       initMsP90: percentile(init, 90),
+      initCpuMsMedian: percentile(cpu, 50),
     });
     const entries: ColdStartEntry[] = bundles.map((b) => {
-      const t = times.get(b.file) as { ready: number[]; init: number[]; readySm: number[]; initSm: number[] };
+      const t = times.get(b.file) as Samples;
       return {
         function: b.function,
         bundleKB: kb(b.file),
         sourceMapKB: kb(`${b.file}.map`),
-        ...timing(t.ready, t.init),
-        withSourceMaps: timing(t.readySm, t.initSm),
+        ...timing(t.ready, t.init, t.cpu),
+        withSourceMaps: timing(t.readySm, t.initSm, t.cpuSm),
       };
     });
     const variants = variantBundles.map((b) => {
-      const t = times.get(b.file) as { init: number[]; initSm: number[] };
+      const t = times.get(b.file) as Samples;
       return {
         variant: b.variant,
         bundleKB: kb(b.file),
         sourceMapKB: kb(`${b.file}.map`),
         initMsMedian: percentile(t.init, 50),
+        initCpuMsMedian: percentile(t.cpu, 50),
         initMsMedianWithSourceMaps: percentile(t.initSm, 50),
+      };
+    });
+    const floors: Floor[] = floorBundles.map((b) => {
+      const t = times.get(b.file) as Samples;
+      return {
+        floor: b.floor,
+        loads: b.loads,
+        bundleKB: kb(b.file),
+        initMsMedian: percentile(t.init, 50),
+        initMsP90: percentile(t.init, 90),
+        initCpuMsMedian: percentile(t.cpu, 50),
       };
     });
     const imports = [];
@@ -270,6 +375,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         node: String(await version(node)),
         bundling: SERVICE_BUNDLING,
         imports,
+        floors,
         variants,
       },
     };
@@ -278,13 +384,13 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
   }
 }
 
-/** One fresh process: spawn to "ready", and the import time it reports. */
+/** One fresh process: spawn to "ready", and the import's wall and CPU time it reports. */
 function sample(
   node: string,
   runner: string,
   b: Bundle,
   sourceMaps: boolean,
-): Promise<{ ready: number; init: number }> {
+): Promise<{ ready: number; init: number; cpu: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(node, [...(sourceMaps ? ['--enable-source-maps'] : []), runner, `file://${b.file}`], {
@@ -303,10 +409,12 @@ function sample(
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const init = Number(/ready (\S+)/.exec(out)?.[1]);
-      if (code !== 0 || ready === undefined || !Number.isFinite(init)) {
+      const [, initText, cpuText] = /ready (\S+) (\S+)/.exec(out) ?? [];
+      const init = Number(initText);
+      const cpu = Number(cpuText);
+      if (code !== 0 || ready === undefined || !Number.isFinite(init) || !Number.isFinite(cpu)) {
         reject(new Error(`${b.function} did not become ready (exit ${code}): ${err.slice(-500)}`));
-      } else resolve({ ready, init });
+      } else resolve({ ready, init, cpu });
     });
   });
 }

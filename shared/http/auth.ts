@@ -4,7 +4,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import type { JwtConfig } from '../config.ts';
+import { type JwtConfig, jwtConfig } from '../config.ts';
 import { logger } from '../observability.ts';
 import { HttpError } from './errors.ts';
 import { SERVICE_SCOPES } from './route-table.ts';
@@ -159,4 +159,9 @@ export function createTokenVerifier(config: JwtConfig, fetcher: Fetcher = nodeHt
       scopes,
     };
   };
+}
+
+/** The in-function token verifier (behind API Gateway's JWT authorizer), configured from the environment. */
+export function tokenVerifier(): TokenVerifier {
+  return createTokenVerifier(jwtConfig());
 }

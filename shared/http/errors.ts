@@ -1,7 +1,3 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { $ZodError } from 'zod/v4/core';
 import {
@@ -53,10 +49,25 @@ const DOMAIN_STATUS: [new (...args: never[]) => DomainError, number][] = [
 ];
 
 /**
- * Maps any error to the API's error body. Known errors keep their code and details;
- * anything else is a 500 whose details stay in the logs.
+ * An error type only some functions can raise (a library's), with the answer it gets. Such a
+ * function passes its mappings to `createHttpHandler`, so the other functions never load the library
+ * to recognise its errors (shared/http/idempotency-errors.ts).
  */
-export function toErrorResponse(error: unknown): {
+export interface ErrorMapping {
+  type: abstract new (...args: never[]) => Error;
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * Maps any error to the API's error body. Known errors keep their code and details, errors of
+ * `mappings` get theirs; anything else is a 500 whose details stay in the logs.
+ */
+export function toErrorResponse(
+  error: unknown,
+  mappings: readonly ErrorMapping[] = [],
+): {
   response: APIGatewayProxyStructuredResultV2;
   unexpected: boolean;
 } {
@@ -73,25 +84,9 @@ export function toErrorResponse(error: unknown): {
       unexpected: false,
     };
   }
-  if (error instanceof IdempotencyValidationError) {
-    return {
-      response: errorResponse(
-        409,
-        'BOOKING_CONFLICT',
-        'The same booking was requested with a different payload',
-      ),
-      unexpected: false,
-    };
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return {
-      response: errorResponse(
-        409,
-        'REQUEST_IN_PROGRESS',
-        'The same request is being processed; retry shortly',
-      ),
-      unexpected: false,
-    };
+  const mapped = mappings.find((m) => error instanceof m.type);
+  if (mapped) {
+    return { response: errorResponse(mapped.statusCode, mapped.code, mapped.message), unexpected: false };
   }
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS.find(([type]) => error instanceof type)?.[1] ?? 400;

@@ -6,7 +6,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { clearBookingContext, logger, metrics, setBookingContext } from '../observability.ts';
 import type { Principal, TokenVerifier } from './auth.ts';
-import { errorResponse, HttpError, toErrorResponse } from './errors.ts';
+import { type ErrorMapping, errorResponse, HttpError, toErrorResponse } from './errors.ts';
 import { routeSpecOf } from './route-table.ts';
 
 /** Largest request body accepted (API Gateway's own cap is 10 MB; ours are tiny). */
@@ -144,7 +144,12 @@ const principals = new WeakMap<APIGatewayProxyEventV2, Principal>();
  */
 export function createHttpHandler(
   routes: Record<string, RouteHandler>,
-  options: { maxBodyBytes?: number; verifyToken?: TokenVerifier } = {},
+  options: {
+    maxBodyBytes?: number;
+    verifyToken?: TokenVerifier;
+    /** Errors of libraries only these routes use, and their answers (e.g. IDEMPOTENCY_ERRORS). */
+    errors?: readonly ErrorMapping[];
+  } = {},
 ): Handler {
   for (const routeKey of Object.keys(routes)) {
     if ((routeSpecOf(routeKey)?.scopes.length ?? 0) > 0 && !options.verifyToken) {
@@ -170,7 +175,7 @@ export function createHttpHandler(
     .use(jsonBody())
     .use(correlation())
     .use(authorize(options.verifyToken))
-    .use(errorMapper())
+    .use(errorMapper(options.errors ?? []))
     .handler(dispatch) as unknown as Handler;
 }
 
@@ -206,7 +211,9 @@ function metricsNeverFail(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayPro
  * route's answer: the write it reports has committed, so turning it into a 5xx would tell
  * the client it failed when it did not.
  */
-function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+function errorMapper(
+  mappings: readonly ErrorMapping[],
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
       const answered = request.response;
@@ -219,7 +226,7 @@ function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStr
         clearBookingContext();
         return;
       }
-      const { response, unexpected } = toErrorResponse(request.error);
+      const { response, unexpected } = toErrorResponse(request.error, mappings);
       if (unexpected) logger.error('Unhandled error', request.error as Error);
       else logger.info('Request refused', { statusCode: response.statusCode, error: request.error?.message });
       request.response = {

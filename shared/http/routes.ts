@@ -3,36 +3,15 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context } from 'aws-lambda';
 import { DomainError } from '../domain/errors.ts';
 import { canonicalBookingId } from '../domain/limits.ts';
-import type { Actor, Item, Reservation, WaitlistPosition, WaitlistPriority } from '../domain/model.ts';
+import type { Actor, Reservation, WaitlistPosition, WaitlistPriority } from '../domain/model.ts';
 import type { Dependencies } from '../domain/ports.ts';
-import {
-  adjustStock,
-  checkAvailability,
-  getItem,
-  getReservation,
-  listItems,
-  putItem,
-  releaseBooking,
-  reserveBooking,
-  toItem,
-} from '../domain/use-cases/index.ts';
+import { getReservation, releaseBooking, reserveBooking } from '../domain/use-cases/index.ts';
 import { countMetric, logger, setBookingContext } from '../observability.ts';
 import { type Caller, callerOf, type Principal } from './auth.ts';
-import { openCursor, sealCursor } from './cursor.ts';
 import { HttpError, jsonResponse } from './errors.ts';
 import type { RouteHandler } from './middleware.ts';
 import { Scope } from './route-table.ts';
-import {
-  adjustmentRequest,
-  bookingIdSchema,
-  checkAvailabilityRequest,
-  itemIdSchema,
-  linesOf,
-  listQuery,
-  putItemRequest,
-  releaseRequest,
-  reserveRequest,
-} from './schemas.ts';
+import { bookingIdSchema, linesOf, releaseRequest, reserveRequest } from './schemas.ts';
 
 /**
  * The public shape of a reservation: storage fields, the owner and the saga's decision
@@ -86,37 +65,6 @@ const actorOf = (caller: Caller): Actor =>
 
 /** Part of the idempotency key: one caller's replay never returns another caller's answer. */
 const callerKey = (caller: Caller) => (caller.kind === 'service' ? 'service' : `owner:${caller.sub}`);
-
-export function healthRoutes(openapi: unknown): Record<string, RouteHandler> {
-  return {
-    'GET /health': async () => jsonResponse(200, { status: 'ok' }),
-    'GET /openapi.json': async () => jsonResponse(200, openapi),
-  };
-}
-
-export function readRoutes(
-  deps: Pick<Dependencies, 'store'> & { cursorKey: string },
-): Record<string, RouteHandler> {
-  return {
-    'GET /api/inventory': async ({ event }) => {
-      const query = listQuery.parse(event.queryStringParameters ?? {});
-      const cursor = query.nextToken ? openCursor(query.nextToken, deps.cursorKey) : undefined;
-      const page = await listItems({ limit: query.limit, ...(cursor ? { cursor } : {}) }, deps);
-      return jsonResponse(200, {
-        items: page.items,
-        ...(page.cursor ? { nextToken: sealCursor(page.cursor, deps.cursorKey) } : {}),
-      });
-    },
-    'GET /api/inventory/{itemId}': async ({ event }) => {
-      const itemId = itemIdSchema.parse(event.pathParameters?.itemId);
-      return jsonResponse(200, await getItem(itemId, deps));
-    },
-    'POST /api/inventory/check-availability': async ({ body }) => {
-      const request = checkAvailabilityRequest.parse(body);
-      return jsonResponse(200, await checkAvailability(linesOf(request), deps));
-    },
-  };
-}
 
 export interface ReservationRouteDeps extends Dependencies {
   /**
@@ -296,23 +244,6 @@ export function reservationRoutes(deps: ReservationRouteDeps): Record<string, Ro
         200,
         await reservationDto(await getReservation(bookingId, deps, actor), deps.store),
       );
-    },
-  };
-}
-
-/** Stock administration; the route table gives both routes the admin scope. */
-export function adminRoutes(deps: Dependencies): Record<string, RouteHandler> {
-  return {
-    'PUT /api/inventory/{itemId}': async ({ event, body, correlationId }) => {
-      const itemId = itemIdSchema.parse(event.pathParameters?.itemId);
-      const request = putItemRequest.parse(body);
-      const result = await putItem({ itemId, ...request, correlationId }, deps);
-      return jsonResponse(result.outcome === 'created' ? 201 : 200, toItem(result.item) satisfies Item);
-    },
-    'POST /api/inventory/{itemId}/adjustments': async ({ event, body, correlationId }) => {
-      const itemId = itemIdSchema.parse(event.pathParameters?.itemId);
-      const request = adjustmentRequest.parse(body);
-      return jsonResponse(200, toItem(await adjustStock({ itemId, ...request, correlationId }, deps)));
     },
   };
 }

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
+import { adminRoutes } from '../../../shared/http/admin-routes.ts';
 import type { TokenVerifier } from '../../../shared/http/auth.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
+import { IDEMPOTENCY_ERRORS } from '../../../shared/http/idempotency-errors.ts';
 import { createHttpHandler } from '../../../shared/http/middleware.ts';
+import { readRoutes } from '../../../shared/http/read-routes.ts';
 import { Scope } from '../../../shared/http/route-table.ts';
-import { adminRoutes, readRoutes, reservationRoutes } from '../../../shared/http/routes.ts';
+import { reservationRoutes } from '../../../shared/http/routes.ts';
 import { createTestTables, scanAll, seedItem, type TestTables } from '../../support/dynamo.ts';
 import { RecordingPublisher, silentLog } from '../../support/fakes.ts';
 import { call, type HttpHandler, httpEvent } from '../../support/http.ts';
@@ -49,7 +52,7 @@ beforeAll(async () => {
       }),
       ...adminRoutes(deps),
     },
-    { verifyToken },
+    { verifyToken, errors: IDEMPOTENCY_ERRORS },
   );
 });
 afterAll(async () => {
@@ -329,7 +332,7 @@ describe('idempotency settings per operation', () => {
           new DynamoDBPersistenceLayer({ tableName: t.idempotencyTableName, awsSdkV3Client: t.client }),
         defaultTtlSeconds: 900,
       }),
-      { verifyToken },
+      { verifyToken, errors: IDEMPOTENCY_ERRORS },
     );
     await seedItem(t.doc, t.tableName, 'H-9', 5);
     const released = await call(

@@ -174,6 +174,22 @@ describe('entry points wired at module load', () => {
     expect(released[0]).toMatchObject({ data: { bookingId, reason: 'MANUAL', previousStatus: 'RESERVED' } });
   });
 
+  it("answers the same booking with other lines 409 BOOKING_CONFLICT (idempotency's refusal, mapped by the function's wiring)", async () => {
+    await seedItem(t.doc, t.tableName, 'FN-2', 5);
+    const bookingId = randomUUID();
+    const token = await sign({ client_id: AUDIENCE, scope: 'inventory/write' });
+    const reserve = (quantity: number) =>
+      call(
+        reservations,
+        httpEvent('POST /api/inventory/reserve', {
+          body: { bookingId, itemId: 'FN-2', quantity },
+          headers: bearer(token),
+        }),
+      );
+    expect((await reserve(1)).status).toBe(201);
+    expect(await reserve(2)).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+  });
+
   it('refuses no token, an HS256 token, an unsigned token and a foreign audience with 401; a missing scope with 403', async () => {
     const get = (headers: Record<string, string>) =>
       call(

@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../../bench/stages/cold-start.ts';
+import { LAZY_BUILTINS } from '../../../infra/service-function.ts';
+import { ROUTE_TABLE } from '../../../shared/http/route-table.ts';
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'bundling-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,5 +43,114 @@ describe('bundling options of every function', () => {
     const errors = await bundledErrors({ keepNames: false });
     const error = new (errors.ItemNotFoundError as new (arg: unknown) => Error)(['x']);
     expect(error.name).not.toBe('ItemNotFoundError');
+  });
+});
+
+/** Node's internal modules loaded by importing `file` in a fresh process (Node's own list). */
+function internalModulesLoadedBy(file: string): string[] {
+  const probe = join(tmp, 'probe.mjs');
+  writeFileSync(
+    probe,
+    [
+      'const before = new Set(process.moduleLoadList);',
+      'await import(process.argv[2]);',
+      'console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m))));',
+    ].join('\n'),
+  );
+  return JSON.parse(execFileSync(process.execPath, [probe, pathToFileURL(file).href], { encoding: 'utf8' }));
+}
+
+describe('node built-ins in the bundles', () => {
+  it('cost what require() costs: an ESM import of node:http, fs or process evaluates none of their lazy exports', async () => {
+    // Prepare: the modules imported as the SDK's ESM builds import them; the same taken as require()
+    // would, in a bundle with the same options (its banner loads node:module).
+    const esm = join(tmp, 'esm-builtins.ts');
+    writeFileSync(
+      esm,
+      `${LAZY_BUILTINS.map((m, i) => `import * as m${i} from 'node:${m}';`).join('\n')}\nexport const used = [${LAZY_BUILTINS.map((_, i) => `m${i}`).join(', ')}].length;\n`,
+    );
+    const required = join(tmp, 'required-builtins.ts');
+    writeFileSync(
+      required,
+      `export const used = [${LAZY_BUILTINS.map((m) => `process.getBuiltinModule('node:${m}')`).join(', ')}].length;\n`,
+    );
+    // Act
+    await build({ ...esbuildOptions(), entryPoints: [esm], outfile: join(tmp, 'esm-builtins.mjs') });
+    await build({
+      ...esbuildOptions(),
+      entryPoints: [required],
+      outfile: join(tmp, 'required-builtins.mjs'),
+    });
+    const bundled = internalModulesLoadedBy(join(tmp, 'esm-builtins.mjs'));
+    const baseline = internalModulesLoadedBy(join(tmp, 'required-builtins.mjs'));
+    // Assess: without the aliases node:http alone loads undici, and the three about 140 modules more.
+    // esbuild's interop reads each property descriptor once; fs.Dir's loads its own two modules.
+    expect(bundled).not.toContain('NativeModule internal/deps/undici/undici');
+    expect(bundled.filter((m) => !baseline.includes(m))).toEqual([
+      'Internal Binding fs_dir',
+      'NativeModule internal/fs/dir',
+    ]);
+  });
+});
+
+/** The npm packages esbuild puts in the bundle of functions/<name>.ts, with the stack's options. */
+async function packagesInBundle(name: string): Promise<Set<string>> {
+  const result = await build({
+    ...esbuildOptions(),
+    entryPoints: [new URL(`../../../functions/${name}.ts`, import.meta.url).pathname],
+    write: false,
+    metafile: true,
+    outfile: join(tmp, `${name}.mjs`),
+  });
+  return new Set(
+    Object.keys(result.metafile.inputs).flatMap(
+      (f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? [],
+    ),
+  );
+}
+
+describe('each function bundles only what its routes use', () => {
+  const functions = readdirSync(new URL('../../../functions/', import.meta.url))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.replace(/\.ts$/, ''));
+  // Token verification where the route table scopes a route; idempotency where operations run under it.
+  const verifiesTokens = new Set<string>(ROUTE_TABLE.filter((r) => r.scopes.length > 0).map((r) => r.fn));
+  const idempotent = new Set(['reservations', ...functions.filter((f) => f.startsWith('on-'))]);
+
+  it.each(functions)('%s', async (name) => {
+    // Act
+    const packages = await packagesInBundle(name);
+    // Assess: present exactly where used (an import through a shared module would keep the library's
+    // module code in every bundle: none of these packages declares itself free of side effects)
+    expect(packages.has('aws-jwt-verify'), 'aws-jwt-verify').toBe(verifiesTokens.has(name));
+    expect(packages.has('@aws-lambda-powertools/idempotency'), 'idempotency').toBe(idempotent.has(name));
+    if (name === 'health') expect([...packages].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
+    // The default credential chain's providers and the STS/SSO clients they use (see the next test)
+    expect(packages.has('@aws-sdk/credential-provider-node'), 'credential chain').toBe(false);
+    expect(packages.has('@aws-sdk/nested-clients'), 'nested clients').toBe(false);
+  });
+});
+
+describe('the SDK in a bundle', () => {
+  it('takes credentials from the environment, as Lambda gives them, and says so when there are none', async () => {
+    // Prepare: a client bundled as the functions bundle theirs
+    const contents = [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "const client = new DynamoDBClient({ region: 'us-east-1' });",
+      'client.config.credentials().then(',
+      '  (c) => console.log(JSON.stringify({ accessKeyId: c.accessKeyId, sessionToken: c.sessionToken })),',
+      '  (e) => console.log(JSON.stringify({ error: e.message })),',
+      ');',
+    ].join('\n');
+    const outfile = join(tmp, 'client.mjs');
+    const root = new URL('../../../', import.meta.url).pathname;
+    await build({ ...esbuildOptions(), stdin: { contents, resolveDir: root, loader: 'ts' }, outfile });
+    const run = (env: Record<string, string>) =>
+      JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8', env: { PATH: '', ...env } }));
+    // Act / Assess
+    expect(
+      run({ AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' }),
+    ).toEqual({ accessKeyId: 'AKIDENV', sessionToken: 'token' });
+    expect(run({})).toEqual({ error: 'Unable to find environment variable credentials.' });
   });
 });

@@ -80,6 +80,17 @@ function results(load: number): BenchResults {
       node: 'v24.0.0',
       bundling: {},
       imports: [{ function: 'Reservations', bundleKB: 540, packages: [{ name: '@smithy/core', KB: 139 }] }],
+      floors: [
+        {
+          floor: 'floor: Powertools logger + metrics',
+          loads: 'logger',
+          bundleKB: 37,
+          initMsMedian: 25,
+          initMsP90: 30,
+          initCpuMsMedian: 22,
+        },
+        { floor: 'floor: both', loads: 'client and logger', bundleKB: 240, initMsMedian: 70, initMsP90: 80 },
+      ],
       variants: [
         {
           variant: 'minified',
@@ -109,6 +120,17 @@ describe('the report rendered from one run', () => {
     // Ready times over hello world's: 140 / 60.
     expect(line('Reservations')).toContain('| 2.33 |');
     expect(Object.keys(plots)).toEqual(expect.arrayContaining(['bundles.svg', 'cold-start.svg']));
+  });
+
+  it('states the floors against the budgets and what a function with a table cannot go below', () => {
+    const { markdown } = renderReport(results(0.5));
+    const line = (floor: string) => markdown.split('\n').find((l) => l.startsWith(`| ${floor} |`)) ?? '';
+    expect(line('floor: Powertools logger + metrics')).toMatch(
+      /\| 25\.0 \/ 30\.0 \| 22\.0 \| pass \| pass \|$/,
+    );
+    expect(line('floor: both')).toMatch(/\| pass \| \*\*FAIL\*\* \|$/);
+    expect(markdown).toContain('cannot initialise in less than');
+    expect(markdown).toContain('70.0 ms median and 240 KB');
   });
 
   it('plots both designs on log-log axes with the crossover marked, and says where it is', () => {

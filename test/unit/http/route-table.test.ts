@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { adminRoutes } from '../../../shared/http/admin-routes.ts';
 import type { Principal, TokenVerifier } from '../../../shared/http/auth.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
+import { healthRoutes } from '../../../shared/http/health-routes.ts';
 import { createHttpHandler, type HttpRequest } from '../../../shared/http/middleware.ts';
 import { buildOpenApiDocument } from '../../../shared/http/openapi.ts';
+import { readRoutes } from '../../../shared/http/read-routes.ts';
 import { ROUTE_TABLE, routeKeyOf, Scope } from '../../../shared/http/route-table.ts';
-import { adminRoutes, healthRoutes, readRoutes, reservationRoutes } from '../../../shared/http/routes.ts';
+import { reservationRoutes } from '../../../shared/http/routes.ts';
 import { call, httpEvent } from '../../support/http.ts';
 
 /**

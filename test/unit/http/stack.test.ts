@@ -5,9 +5,10 @@ import { ItemNotFoundError } from '../../../shared/domain/errors.ts';
 import type { InventoryStore, StoredItem } from '../../../shared/domain/ports.ts';
 import { createTokenVerifier, type TokenVerifier } from '../../../shared/http/auth.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
+import { IDEMPOTENCY_ERRORS } from '../../../shared/http/idempotency-errors.ts';
 import { createHttpHandler } from '../../../shared/http/middleware.ts';
 import { openApiFileContent } from '../../../shared/http/openapi.ts';
-import { readRoutes } from '../../../shared/http/routes.ts';
+import { readRoutes } from '../../../shared/http/read-routes.ts';
 import { call, httpEvent } from '../../support/http.ts';
 
 const ISSUER = 'https://issuer.test';
@@ -255,17 +256,21 @@ describe('idempotency outcomes over HTTP', () => {
     const { IdempotencyAlreadyInProgressError, IdempotencyValidationError } = await import(
       '@aws-lambda-powertools/idempotency'
     );
-    const handler = createHttpHandler({
+    const routes = {
       'POST /dup': async () => {
         throw new IdempotencyAlreadyInProgressError('in progress');
       },
       'POST /changed': async () => {
         throw new IdempotencyValidationError('payload changed');
       },
-    });
+    };
+    const handler = createHttpHandler(routes, { errors: IDEMPOTENCY_ERRORS });
     const dup = await call(handler, httpEvent('POST /dup', { body: {} }));
     expect(dup).toMatchObject({ status: 409, body: { error: { code: 'REQUEST_IN_PROGRESS' } } });
     const changed = await call(handler, httpEvent('POST /changed', { body: {} }));
     expect(changed).toMatchObject({ status: 409, body: { error: { code: 'BOOKING_CONFLICT' } } });
+    // A function that does not pass them (none of its routes can raise them) answers 500, details logged.
+    const without = await call(createHttpHandler(routes), httpEvent('POST /dup', { body: {} }));
+    expect(without).toMatchObject({ status: 500, body: { error: { code: 'INTERNAL_ERROR' } } });
   });
 });

@@ -1,0 +1,2 @@
+// node:fs as require() returns it (see LAZY_BUILTINS in infra/service-function.ts).
+module.exports = process.getBuiltinModule('node:fs');
