@@ -5,8 +5,9 @@ import type { ChangeRecord } from './change-stream.ts';
 /**
  * The item changes after which an item's waitlist may be served: bookings wait on it, units
  * are available, and either units came back (release, expiry, cancellation, payment
- * failure, replenishment) or a waitlisted booking left (it may have been the one the units
- * were kept for). A reserve that only took units serves nobody.
+ * failure, replenishment), a waitlisted booking left (it may have been the one the units
+ * were kept for) or one joined (units the bookings ahead of it cannot use may serve it). A
+ * reserve that only took units serves nobody.
  */
 export function itemsToServe(changes: readonly ChangeRecord[]): { itemId: string; sequenceNumber: string }[] {
   const found = new Map<string, string>();
@@ -20,7 +21,7 @@ export function itemsToServe(changes: readonly ChangeRecord[]): { itemId: string
     const freed =
       !before ||
       available > Number(before.availableQuantity ?? 0) ||
-      waiting < Number(before.waitlistedQuantity ?? 0);
+      waiting !== Number(before.waitlistedQuantity ?? 0);
     const itemId = String(now.itemId);
     // The first change of an item is where a retry must start from.
     if (freed && !found.has(itemId)) found.set(itemId, change.sequenceNumber);

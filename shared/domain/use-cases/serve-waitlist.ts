@@ -23,7 +23,8 @@ export interface ServeResult {
  *    WAITLIST_OVERTAKE_SECONDS: then the walk stops, and the units stay for it (new
  *    reserves of the item are short while bookings wait, see the store). A booking with
  *    lines on other items is not served either if, on one of those, such a long-waiting
- *    booking is ahead of it: no walk overtakes it anywhere.
+ *    booking, or one that could be served now, is ahead of it: the walk stops there, and
+ *    that item's walk (its change is on the stream) serves the one ahead first.
  * The cost follows the units freed and the bookings served: a walk stops when the item's
  * units are gone, at a booking that may no longer be overtaken, or after the scan bound.
  */
@@ -38,7 +39,10 @@ export async function serveWaitlist(itemId: string, deps: Dependencies): Promise
   for (const entry of await deps.store.waitlistHead(itemId, WAITLIST_SERVE_SCAN)) {
     if (left <= 0) break;
     result.examined++;
-    if (entry.quantity <= left && !(await overtakesElsewhere(entry, itemId, overtakeBefore, deps))) {
+    if (entry.quantity <= left) {
+      // Someone ahead of it on another of its items comes first: the walk stops here, so
+      // nobody behind takes the units either (that item's walk serves the one ahead).
+      if (await overtakesElsewhere(entry, itemId, overtakeBefore, deps)) break;
       const outcome = await applySagaInput(
         entry.bookingId,
         { kind: 'WaitlistServe' },
@@ -60,8 +64,9 @@ export async function serveWaitlist(itemId: string, deps: Dependencies): Promise
 
 /**
  * True when serving this booking would overtake, on another of its items, a booking ahead
- * of it there that has waited WAITLIST_OVERTAKE_SECONDS. Reads those items' heads (at most
- * WAITLIST_SERVE_SCAN entries each): the cost follows the served booking's lines.
+ * of it there that has waited WAITLIST_OVERTAKE_SECONDS or that could be served now (all
+ * its lines fit). Reads those items' heads (at most WAITLIST_SERVE_SCAN entries each) and
+ * the bookings ahead: the cost follows the served booking's lines and who is ahead of it.
  */
 async function overtakesElsewhere(
   entry: WaitlistEntry,
@@ -75,8 +80,16 @@ async function overtakesElsewhere(
     if (line.itemId === servingItemId) continue;
     for (const ahead of await deps.store.waitlistHead(line.itemId, WAITLIST_SERVE_SCAN)) {
       if (ahead.bookingId === entry.bookingId) break;
-      if (ahead.since <= overtakeBefore) return true;
+      if (ahead.since <= overtakeBefore || (await fitsNow(ahead.bookingId, deps))) return true;
     }
   }
   return false;
+}
+
+/** True when this waiting booking's lines are all available now. */
+async function fitsNow(bookingId: string, deps: Dependencies): Promise<boolean> {
+  const { reservation } = await deps.store.getBooking(bookingId);
+  if (!reservation || reservation.status !== 'WAITLISTED') return false;
+  const items = await deps.store.getItems(reservation.items.map((l) => l.itemId));
+  return reservation.items.every((l) => (items.get(l.itemId)?.availableQuantity ?? 0) >= l.quantity);
 }

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
+import { toReservation, toStoredItem } from '../../../shared/adapters/dynamodb-store.ts';
 import { serveChangedItems } from '../../../shared/adapters/waitlist-changes.ts';
 import { InsufficientInventoryError } from '../../../shared/domain/errors.ts';
+import type { Reservation } from '../../../shared/domain/model.ts';
+import type { StoredItem } from '../../../shared/domain/ports.ts';
 import {
   applyBookingCreated,
   expireDueReservations,
@@ -16,6 +19,7 @@ import {
   type TestTables,
 } from '../../support/dynamo.ts';
 import { deps } from '../../support/fakes.ts';
+import { type Backend, ITEMS, runWaitlistProperty } from '../../support/waitlist-property.ts';
 
 /**
  * The waitlist on DynamoDB Local, through the real store and the table's real stream: the
@@ -180,4 +184,46 @@ describe('waitlist on DynamoDB', () => {
     );
     expect(entries).toEqual([]);
   });
+});
+
+/** A fresh table per run on DynamoDB Local: the real store, its stream, all of it read by a scan. */
+async function dynamoBackend(): Promise<Backend> {
+  const own = await createTestTables('wlprop');
+  return {
+    store: own.plainStore,
+    async seed() {
+      for (const [id, total] of Object.entries(ITEMS))
+        await seedItem(own.doc, own.tableName, id, total as number);
+    },
+    drain: () => own.stream.drain(),
+    async view() {
+      const rows = await scanAll(own.doc, own.tableName);
+      const items = new Map<string, StoredItem>();
+      const bookings = new Map<string, Reservation>();
+      const entries = new Map<string, { bookingId: string; quantity: number }[]>();
+      for (const row of rows) {
+        if (row.entity === 'ITEM') items.set(String(row.itemId), toStoredItem(row));
+        else if (row.entity === 'RESERVATION') bookings.set(String(row.bookingId), toReservation(row));
+        else if (row.entity === 'WAITLIST') {
+          const list = entries.get(String(row.itemId)) ?? [];
+          list.push({ bookingId: String(row.bookingId), quantity: Number(row.quantity) });
+          entries.set(String(row.itemId), list);
+        }
+      }
+      return { items, bookings, entries };
+    },
+    close: () => own.drop(),
+  };
+}
+
+describe('waitlist property on DynamoDB Local', () => {
+  const runs = Number(process.env.WAITLIST_DDB_RUNS ?? 8);
+  const seed = Number(process.env.WAITLIST_SEED ?? Date.now() % 1_000_000);
+  it(`the real store keeps the waitlist's rules after every step (${runs} runs, seed ${seed})`, async () => {
+    const totals = await runWaitlistProperty(dynamoBackend, { runs, seed, maxSteps: 25 });
+    console.info(
+      `waitlist property on DynamoDB Local: ${runs} runs (seed ${seed}), ${JSON.stringify(totals)}`,
+    );
+    expect(totals.steps).toBeGreaterThan(0);
+  }, 300_000);
 });
