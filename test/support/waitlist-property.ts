@@ -267,10 +267,9 @@ function checkStep(w: World, op: Op, before: View, after: View): string[] {
       for (const other of after.bookings.values()) {
         if (other.status !== 'WAITLISTED' || !other.items.some((l) => l.itemId === line.itemId)) continue;
         if (rank(other) >= rank(r)) continue;
-        const fits = other.items.every(
-          (l) => (after.items.get(l.itemId)?.availableQuantity ?? 0) >= l.quantity,
-        );
-        if (fits) broken.push(`${id} served on ${line.itemId} before ${other.bookingId}, which fits`);
+        if (fits(other, after) && !heldByLongWaiter(other, after, now)) {
+          broken.push(`${id} served on ${line.itemId} before ${other.bookingId}, which fits`);
+        }
         const since = Date.parse(other.waitlist?.since ?? '');
         if (now - since >= WAITLIST_OVERTAKE_SECONDS * 1000) {
           broken.push(`${id} overtook ${other.bookingId} on ${line.itemId} after its overtake window`);
@@ -289,20 +288,26 @@ function checkStep(w: World, op: Op, before: View, after: View): string[] {
 function checkQuiescent(w: World, v: View): string[] {
   const broken: string[] = [];
   const now = w.clock.now().getTime();
-  const waiting = [...v.bookings.values()].filter((r) => r.status === 'WAITLISTED');
-  for (const r of waiting) {
-    const fits = r.items.every((l) => (v.items.get(l.itemId)?.availableQuantity ?? 0) >= l.quantity);
-    if (!fits) continue;
-    const keptForAnother = waiting.some(
-      (o) =>
-        rank(o) < rank(r) &&
-        o.items.some((l) => r.items.some((m) => m.itemId === l.itemId)) &&
-        now - Date.parse(o.waitlist?.since ?? '') >= WAITLIST_OVERTAKE_SECONDS * 1000,
-    );
-    if (!keptForAnother) broken.push(`${r.bookingId} waits though all its lines are available`);
+  for (const r of v.bookings.values()) {
+    if (r.status !== 'WAITLISTED' || !fits(r, v) || heldByLongWaiter(r, v, now)) continue;
+    broken.push(`${r.bookingId} waits though all its lines are available`);
   }
   return broken;
 }
+
+/** A waiting booking ahead of `r` on one of its items has waited the overtake window. */
+function heldByLongWaiter(r: Reservation, v: View, now: number): boolean {
+  return [...v.bookings.values()].some(
+    (o) =>
+      o.status === 'WAITLISTED' &&
+      rank(o) < rank(r) &&
+      o.items.some((l) => r.items.some((m) => m.itemId === l.itemId)) &&
+      now - Date.parse(o.waitlist?.since ?? '') >= WAITLIST_OVERTAKE_SECONDS * 1000,
+  );
+}
+
+const fits = (r: Reservation, v: View) =>
+  r.items.every((l) => (v.items.get(l.itemId)?.availableQuantity ?? 0) >= l.quantity);
 
 /** Every booking that waited has exactly one final answer to its BookingCreated. */
 function checkAnswers(w: World, v: View): string[] {
