@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { MultiBar } from 'cli-progress';
@@ -68,4 +69,34 @@ export async function pool<T>(
     }),
   );
   return out;
+}
+
+/** Puts one `{ metadata, data }` event on the local cloud's bus, as a producer would. */
+export function putEvent(
+  eb: EventBridgeClient,
+  eventBusName: string | undefined,
+  detailType: string,
+  source: string,
+  data: Record<string, unknown>,
+) {
+  return eb.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: eventBusName,
+          Source: source,
+          DetailType: detailType,
+          Detail: JSON.stringify({
+            metadata: {
+              eventId: randomUUID(),
+              correlationId: randomUUID(),
+              occurredAt: new Date().toISOString(),
+              schemaVersion: '1',
+            },
+            data,
+          }),
+        },
+      ],
+    }),
+  );
 }

@@ -212,21 +212,8 @@ export class Stateless extends Construct {
     }).bindEventBus(stateful.bus);
     this.functions['publish-changes'] = publisher;
     publisher.addEventSource(
-      new DynamoEventSource(stateful.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: PUBLISHER_BATCH_SIZE,
-        maxBatchingWindow: Duration.seconds(0),
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: PUBLISHER_RETRIES,
-        maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(stateful.publisherDlq),
-        filters: [
-          FilterCriteria.filter({
-            dynamodb: { NewImage: { entity: { S: FilterRule.or('RESERVATION', 'ITEM') } } },
-          }),
-        ],
+      tableStreamSource(stateful, stateful.publisherDlq, {
+        entity: { S: FilterRule.or('RESERVATION', 'ITEM') },
       }),
     );
   }
@@ -246,26 +233,9 @@ export class Stateless extends Construct {
     }).bindTable({ table: stateful.table, access: 'readWrite' });
     this.functions['serve-waitlist'] = server;
     server.addEventSource(
-      new DynamoEventSource(stateful.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: PUBLISHER_BATCH_SIZE,
-        maxBatchingWindow: Duration.seconds(0),
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: PUBLISHER_RETRIES,
-        maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
-        parallelizationFactor: 1,
-        onFailure: new SqsDlq(stateful.waitlistServerDlq),
-        filters: [
-          FilterCriteria.filter({
-            dynamodb: {
-              NewImage: {
-                entity: { S: FilterRule.isEqual('ITEM') },
-                waitlistedQuantity: { N: FilterRule.notEquals('0') },
-              },
-            },
-          }),
-        ],
+      tableStreamSource(stateful, stateful.waitlistServerDlq, {
+        entity: { S: FilterRule.isEqual('ITEM') },
+        waitlistedQuantity: { N: FilterRule.notEquals('0') },
       }),
     );
   }
@@ -436,3 +406,28 @@ const pascal = (name: string) =>
     .split('-')
     .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
     .join('');
+
+/**
+ * A mapping of the table's stream, as both stream consumers take it: batches of
+ * PUBLISHER_BATCH_SIZE in order per shard, failures reported per record and retried from
+ * there (bisecting) for PUBLISHER_RETRIES attempts or PUBLISHER_MAX_RECORD_AGE, then the
+ * batch's coordinates to `dlq`; only new images matching `newImage` invoke it.
+ */
+function tableStreamSource(
+  stateful: Stateful,
+  dlq: Queue,
+  newImage: Record<string, unknown>,
+): DynamoEventSource {
+  return new DynamoEventSource(stateful.table, {
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: PUBLISHER_BATCH_SIZE,
+    maxBatchingWindow: Duration.seconds(0),
+    bisectBatchOnError: true,
+    reportBatchItemFailures: true,
+    retryAttempts: PUBLISHER_RETRIES,
+    maxRecordAge: PUBLISHER_MAX_RECORD_AGE,
+    parallelizationFactor: 1,
+    onFailure: new SqsDlq(dlq),
+    filters: [FilterCriteria.filter({ dynamodb: { NewImage: newImage } })],
+  });
+}

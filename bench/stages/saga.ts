@@ -5,13 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalCloud } from '../../local/cloud.ts';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import { itemRow, newItem } from '../../shared/adapters/dynamodb-store.ts';
-import { LOCAL_AWS, pool, type StageContext } from '../context.ts';
+import { LOCAL_AWS, pool, putEvent, type StageContext } from '../context.ts';
 import { percentile } from '../stats.ts';
 
 export interface SagaResult {
@@ -54,26 +54,7 @@ export async function saga(
       if (data?.bookingId) seen.set(`${e['detail-type']}:${data.bookingId}`, performance.now());
     });
     const put = (type: string, source: string, data: Record<string, unknown>) =>
-      eb.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: cloud.outputs.EventBusName,
-              Source: source,
-              DetailType: type,
-              Detail: JSON.stringify({
-                metadata: {
-                  eventId: randomUUID(),
-                  correlationId: randomUUID(),
-                  occurredAt: new Date().toISOString(),
-                  schemaVersion: '1',
-                },
-                data,
-              }),
-            },
-          ],
-        }),
-      );
+      putEvent(eb, cloud.outputs.EventBusName, type, source, data);
     const waitFor = async (key: string, timeoutMs = 30_000) => {
       const deadline = performance.now() + timeoutMs;
       while (!seen.has(key)) {

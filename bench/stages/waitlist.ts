@@ -8,12 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalCloud } from '../../local/cloud.ts';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import { itemRow, newItem } from '../../shared/adapters/dynamodb-store.ts';
-import { LOCAL_AWS, pool, type StageContext } from '../context.ts';
+import { LOCAL_AWS, pool, putEvent, type StageContext } from '../context.ts';
 import { percentile } from '../stats.ts';
 
 export interface WaitlistResult {
@@ -35,26 +35,7 @@ export async function waitlist(ctx: StageContext, cloud: LocalCloud): Promise<Wa
       if (data?.bookingId) seen.set(`${e['detail-type']}:${data.bookingId}`, { at: Date.now(), data });
     });
     const put = (type: string, data: Record<string, unknown>) =>
-      eb.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: cloud.outputs.EventBusName,
-              Source: 'booking-service',
-              DetailType: type,
-              Detail: JSON.stringify({
-                metadata: {
-                  eventId: randomUUID(),
-                  correlationId: randomUUID(),
-                  occurredAt: new Date().toISOString(),
-                  schemaVersion: '1',
-                },
-                data,
-              }),
-            },
-          ],
-        }),
-      );
+      putEvent(eb, cloud.outputs.EventBusName, type, 'booking-service', data);
     const waitFor = async (key: string, timeoutMs = 30_000) => {
       const deadline = performance.now() + timeoutMs;
       for (;;) {

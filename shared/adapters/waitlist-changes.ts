@@ -13,7 +13,7 @@ export function itemsToServe(changes: readonly ChangeRecord[]): { itemId: string
   const found = new Map<string, string>();
   for (const change of changes) {
     const now = change.newImage;
-    if (!now || now.entity !== 'ITEM') continue;
+    if (now?.entity !== 'ITEM') continue;
     const waiting = Number(now.waitlistedQuantity ?? 0);
     const available = Number(now.availableQuantity ?? 0);
     if (waiting <= 0 || available <= 0) continue;

@@ -415,39 +415,20 @@ function reserve(
   effect: 'reserve' | 'reserve-paid',
 ): Decision {
   const waiting = waitingPayments(record);
-  const [confirming, ...duplicates] = waiting;
-  const paid = effect === 'reserve-paid' && confirming !== undefined;
-  const payments: Record<string, PaymentDecision> = { ...base.payments };
-  if (paid) {
-    payments[confirming] = 'CONFIRMED';
-    for (const key of duplicates) payments[key] = 'DUPLICATE_PAYMENT';
-  }
-  const next: Reservation = {
-    ...base,
-    status: paid ? 'CONFIRMED' : 'RESERVED',
-    items: input.lines,
-    expiresAt: expiry(ctx.now, input.ttlSeconds),
-    createdAt: base.createdAt,
-    correlationId: ctx.causation.correlationId,
-    ...(paid ? { confirmedAt: ctx.now, paymentId: confirming } : {}),
-    ...(input.owner ? { owner: input.owner } : {}),
-    payments,
-  };
-  const answers: Answer[] = [{ type: 'InventoryReserved', status: paid ? 'CONFIRMED' : 'RESERVED' }];
-  if (paid) {
-    answers.push({ type: 'InventoryConfirmed' });
-    for (const key of duplicates) {
-      answers.push({ type: 'InventoryConfirmationFailed', paymentKey: key, reason: 'DUPLICATE_PAYMENT' });
-    }
-  }
+  const held = hold(
+    { ...base, items: input.lines, ...(input.owner ? { owner: input.owner } : {}) },
+    effect === 'reserve-paid' ? waiting : [],
+    input.ttlSeconds,
+    ctx,
+  );
   const decision = transition(
     effect,
     record ? base : undefined,
-    next,
-    paid ? 'RESERVE_CONFIRMED' : 'RESERVE',
-    moves(input.lines, 'available', paid ? 'confirmed' : 'reserved'),
+    { ...held.next, createdAt: base.createdAt, correlationId: ctx.causation.correlationId },
+    held.movementType,
+    held.movements,
     ctx,
-    answers,
+    held.answers,
   );
   return {
     ...decision,
@@ -483,6 +464,53 @@ function reserve(
       ];
       return { ...recordOnly(effect, base, record, ctx, refused, answers), refusal: error };
     },
+  };
+}
+
+/**
+ * Units of `booking`'s lines taken from available: held for `holdSeconds`, or confirmed at
+ * once by the first of the `waiting` payments (the others are answered DUPLICATE_PAYMENT).
+ * What `reserve`, `reserve-paid` and `serve` share.
+ */
+function hold(
+  booking: Reservation,
+  waiting: readonly string[],
+  holdSeconds: number,
+  ctx: DecisionContext,
+  fromWaitlist = false,
+): { next: Reservation; answers: Answer[]; movements: LineMovement[]; movementType: string } {
+  const [confirming, ...duplicates] = waiting;
+  const paid = confirming !== undefined;
+  const payments: Record<string, PaymentDecision> = { ...booking.payments };
+  if (paid) {
+    payments[confirming] = 'CONFIRMED';
+    for (const key of duplicates) payments[key] = 'DUPLICATE_PAYMENT';
+  }
+  const next: Reservation = {
+    ...booking,
+    status: paid ? 'CONFIRMED' : 'RESERVED',
+    expiresAt: expiry(ctx.now, holdSeconds),
+    payments,
+    ...(paid ? { confirmedAt: ctx.now, paymentId: confirming } : {}),
+  };
+  const answers: Answer[] = [
+    {
+      type: 'InventoryReserved',
+      status: paid ? 'CONFIRMED' : 'RESERVED',
+      ...(fromWaitlist ? { fromWaitlist: true as const } : {}),
+    },
+  ];
+  if (paid) {
+    answers.push({ type: 'InventoryConfirmed' });
+    for (const key of duplicates) {
+      answers.push({ type: 'InventoryConfirmationFailed', paymentKey: key, reason: 'DUPLICATE_PAYMENT' });
+    }
+  }
+  return {
+    next,
+    answers,
+    movements: moves(booking.items, 'available', paid ? 'confirmed' : 'reserved'),
+    movementType: paid ? 'RESERVE_CONFIRMED' : 'RESERVE',
   };
 }
 
@@ -523,37 +551,15 @@ function joinWaitlist(
  */
 function serve(base: Reservation, ctx: DecisionContext): Decision {
   const holdSeconds = base.waitlist?.holdSeconds ?? DEFAULT_RESERVATION_TTL_SECONDS;
-  const [confirming, ...duplicates] = waitingPayments(base);
-  const paid = confirming !== undefined;
-  const payments: Record<string, PaymentDecision> = { ...base.payments };
-  if (paid) {
-    payments[confirming] = 'CONFIRMED';
-    for (const key of duplicates) payments[key] = 'DUPLICATE_PAYMENT';
-  }
-  const next: Reservation = {
-    ...base,
-    status: paid ? 'CONFIRMED' : 'RESERVED',
-    expiresAt: expiry(ctx.now, holdSeconds),
-    payments,
-    ...(paid ? { confirmedAt: ctx.now, paymentId: confirming } : {}),
-  };
-  const answers: Answer[] = [
-    { type: 'InventoryReserved', status: paid ? 'CONFIRMED' : 'RESERVED', fromWaitlist: true },
-  ];
-  if (paid) {
-    answers.push({ type: 'InventoryConfirmed' });
-    for (const key of duplicates) {
-      answers.push({ type: 'InventoryConfirmationFailed', paymentKey: key, reason: 'DUPLICATE_PAYMENT' });
-    }
-  }
+  const held = hold(base, waitingPayments(base), holdSeconds, ctx, true);
   const decision = transition(
     'serve',
     base,
-    next,
-    paid ? 'RESERVE_CONFIRMED' : 'RESERVE',
-    moves(base.items, 'available', paid ? 'confirmed' : 'reserved'),
+    held.next,
+    held.movementType,
+    held.movements,
     ctx,
-    answers,
+    held.answers,
     { correlationId: base.correlationId },
   );
   return { ...decision, onShortage: () => ({ kind: 'ignore', effect: 'ignore', record: base }) };

@@ -118,6 +118,16 @@ function decideOne(
     return { next: s, effect: 'replay' };
   }
   const effect = DECISION_TABLE[situation(s)][input.kind as SagaInputKind];
+  // Units held: confirmed at once by the first waiting payment (the others are duplicates).
+  const hold = (paying: readonly string[]) => {
+    const [first, ...rest] = paying;
+    s.phase = first === undefined ? 'RESERVED' : 'CONFIRMED';
+    s.answers.add(id('RESERVED', s.generation));
+    if (first === undefined) return;
+    s.answers.add(id('CONFIRMED', s.generation));
+    s.payments[first] = 'CONFIRMED';
+    for (const k of rest) refuse(k, 'DUPLICATE_PAYMENT');
+  };
   const waiting = Object.keys(s.payments)
     .filter((k) => s.payments[k] === 'PENDING')
     .sort();
@@ -132,17 +142,7 @@ function decideOne(
         s.phase = 'REFUSED';
         s.answers.add(id('RESERVATION_FAILED'));
         for (const k of waiting) refuse(k, 'STOCK_UNAVAILABLE');
-      } else if (effect === 'reserve-paid' && waiting.length > 0) {
-        s.phase = 'CONFIRMED';
-        s.answers.add(id('RESERVED', s.generation));
-        s.answers.add(id('CONFIRMED', s.generation));
-        const [first, ...rest] = waiting;
-        s.payments[first as string] = 'CONFIRMED';
-        for (const k of rest) refuse(k, 'DUPLICATE_PAYMENT');
-      } else {
-        s.phase = 'RESERVED';
-        s.answers.add(id('RESERVED', s.generation));
-      }
+      } else hold(effect === 'reserve-paid' ? waiting : []);
       break;
     case 'reserve-and-release':
       s.created = true;
@@ -210,17 +210,7 @@ function decideOne(
       }
       break;
     case 'serve':
-      if (waiting.length > 0) {
-        s.phase = 'CONFIRMED';
-        s.answers.add(id('RESERVED', s.generation));
-        s.answers.add(id('CONFIRMED', s.generation));
-        const [first, ...rest] = waiting;
-        s.payments[first as string] = 'CONFIRMED';
-        for (const k of rest) refuse(k, 'DUPLICATE_PAYMENT');
-      } else {
-        s.phase = 'RESERVED';
-        s.answers.add(id('RESERVED', s.generation));
-      }
+      hold(waiting);
       break;
     case 'leave-waitlist':
       // Success beats failure: a failed payment while a success waits changes nothing.

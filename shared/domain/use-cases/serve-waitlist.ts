@@ -84,7 +84,7 @@ async function serveInOrder(
 ): Promise<'served' | 'waiting' | 'gone' | 'held' | 'blocked'> {
   const { deps } = walk;
   const { reservation } = await deps.store.getBooking(bookingId);
-  if (!reservation || reservation.status !== 'WAITLISTED') return 'gone';
+  if (reservation?.status !== 'WAITLISTED') return 'gone';
   for (const line of reservation.items) {
     if (line.itemId === walkedItemId) continue;
     for (const ahead of await deps.store.waitlistHead(line.itemId, WAITLIST_SERVE_SCAN)) {
@@ -113,7 +113,7 @@ async function serveInOrder(
 /** True when this waiting booking's lines are all available now. */
 async function fitsNow(bookingId: string, deps: Dependencies): Promise<boolean> {
   const { reservation } = await deps.store.getBooking(bookingId);
-  if (!reservation || reservation.status !== 'WAITLISTED') return false;
+  if (reservation?.status !== 'WAITLISTED') return false;
   const items = await deps.store.getItems(reservation.items.map((l) => l.itemId));
   return reservation.items.every((l) => (items.get(l.itemId)?.availableQuantity ?? 0) >= l.quantity);
 }
