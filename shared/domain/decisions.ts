@@ -439,28 +439,20 @@ function reserve(
       const reason: ReservationFailureReason =
         error instanceof InsufficientInventoryError ? 'INSUFFICIENT_INVENTORY' : 'ITEM_NOT_FOUND';
       if (!record && !input.recordRefusal) return { kind: 'refuse', effect, refusal: error };
-      const refusedPayments: Record<string, PaymentDecision> = { ...base.payments };
-      for (const key of waiting) refusedPayments[key] = 'STOCK_UNAVAILABLE';
+      const items = shortLines(error);
+      const refunds = refuseWaiting(record, 'STOCK_UNAVAILABLE', items);
       const refused: Reservation = {
         ...base,
         status: 'REFUSED',
         items: input.lines,
         refusal: reason,
         correlationId: ctx.causation.correlationId,
-        payments: refusedPayments,
+        payments: refunds.payments,
         ...(input.owner ? { owner: input.owner } : {}),
       };
-      const items = shortLines(error);
       const answers: Answer[] = [
         { type: 'InventoryReservationFailed', reason, ...items },
-        ...waiting.map(
-          (key): Answer => ({
-            type: 'InventoryConfirmationFailed',
-            paymentKey: key,
-            reason: 'STOCK_UNAVAILABLE',
-            ...items,
-          }),
-        ),
+        ...refunds.answers,
       ];
       return { ...recordOnly(effect, base, record, ctx, refused, answers), refusal: error };
     },
@@ -571,36 +563,32 @@ function leaveWaitlist(base: Reservation, input: SagaInput, ctx: DecisionContext
   const cancelled = input.kind === 'BookingCancelled';
   // Success beats failure: a payment that waits is applied when the booking is served.
   if (!cancelled && waiting.length > 0) return { kind: 'ignore', effect: 'ignore', record: base };
-  const payments: Record<string, PaymentDecision> = { ...base.payments };
-  for (const key of waiting) payments[key] = 'BOOKING_CANCELLED';
+  const refunds = refuseWaiting(base, 'BOOKING_CANCELLED');
   const next: Reservation = {
     ...base,
     status: 'REFUSED',
     refusal: 'BOOKING_RELEASED',
     releasedAt: ctx.now,
     releaseReason: input.kind === 'BookingCancelled' ? input.reason : 'PAYMENT_FAILED',
-    payments,
+    payments: refunds.payments,
     ...(cancelled ? { cancelled: true } : { paymentFailed: true }),
   };
   return recordOnly('leave-waitlist', base, base, ctx, next, [
     { type: 'InventoryReservationFailed', reason: 'BOOKING_RELEASED' },
-    ...waiting.map(
-      (key): Answer => ({
-        type: 'InventoryConfirmationFailed',
-        paymentKey: key,
-        reason: 'BOOKING_CANCELLED',
-      }),
-    ),
+    ...refunds.answers,
   ]);
 }
 
 /** The ticket's `until` passed unserved: `WAITLIST_EXPIRED`; waiting payments are refunded. */
 function waitlistExpire(base: Reservation, ctx: DecisionContext): Decision {
   if (base.expiresAt > ctx.now) return { kind: 'ignore', effect: 'ignore', record: base };
-  const waiting = waitingPayments(base);
-  const payments: Record<string, PaymentDecision> = { ...base.payments };
-  for (const key of waiting) payments[key] = 'STOCK_UNAVAILABLE';
-  const next: Reservation = { ...base, status: 'REFUSED', refusal: 'WAITLIST_EXPIRED', payments };
+  const refunds = refuseWaiting(base, 'STOCK_UNAVAILABLE');
+  const next: Reservation = {
+    ...base,
+    status: 'REFUSED',
+    refusal: 'WAITLIST_EXPIRED',
+    payments: refunds.payments,
+  };
   return {
     ...transition(
       'waitlist-expire',
@@ -609,16 +597,7 @@ function waitlistExpire(base: Reservation, ctx: DecisionContext): Decision {
       'DECISION',
       [],
       ctx,
-      [
-        { type: 'InventoryReservationFailed', reason: 'WAITLIST_EXPIRED' },
-        ...waiting.map(
-          (key): Answer => ({
-            type: 'InventoryConfirmationFailed',
-            paymentKey: key,
-            reason: 'STOCK_UNAVAILABLE',
-          }),
-        ),
-      ],
+      [{ type: 'InventoryReservationFailed', reason: 'WAITLIST_EXPIRED' }, ...refunds.answers],
       { correlationId: base.correlationId },
     ),
   };
@@ -735,29 +714,32 @@ function cancel(
       [{ type: 'InventoryReleased', previousStatus: previous }],
     );
   }
-  const waiting = waitingPayments(record);
-  const payments: Record<string, PaymentDecision> = { ...base.payments };
-  for (const key of waiting) payments[key] = 'BOOKING_CANCELLED';
+  const refunds = refuseWaiting(record, 'BOOKING_CANCELLED');
   const next: Reservation = {
     ...base,
     cancelled: true,
-    payments,
+    payments: refunds.payments,
     ...(record ? {} : { releasedAt: ctx.now, releaseReason: reason }),
   };
-  return recordOnly(
-    'cancel',
-    base,
-    record,
-    ctx,
-    next,
-    waiting.map(
-      (key): Answer => ({
-        type: 'InventoryConfirmationFailed',
-        paymentKey: key,
-        reason: 'BOOKING_CANCELLED',
-      }),
-    ),
-  );
+  return recordOnly('cancel', base, record, ctx, next, refunds.answers);
+}
+
+/**
+ * Refuses every payment waiting on the booking with `reason` (a refund each): the
+ * booking's payments with those decisions recorded, and their answers.
+ */
+function refuseWaiting(
+  record: Reservation | undefined,
+  reason: ConfirmationFailureReason,
+  items: { items?: ShortLine[] } = {},
+): { payments: Record<string, PaymentDecision>; answers: Answer[] } {
+  const payments: Record<string, PaymentDecision> = { ...record?.payments };
+  const answers: Answer[] = [];
+  for (const key of waitingPayments(record)) {
+    payments[key] = reason;
+    answers.push({ type: 'InventoryConfirmationFailed', paymentKey: key, reason, ...items });
+  }
+  return { payments, answers };
 }
 
 function replayCreated(record: Reservation, lines: ReservationLine[]): Decision {
