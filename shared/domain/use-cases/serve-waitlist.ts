@@ -97,11 +97,14 @@ async function serveInOrder(
       // A booking ahead that fits but is held (or lost its units meanwhile) is not in the way.
     }
   }
+  // Decided on the record just read: the write is conditioned on its version (a change
+  // meanwhile is read again and decided again), so it is not read a second time.
   const outcome = await applySagaInput(
     bookingId,
     { kind: 'WaitlistServe' },
     { correlationId: bookingId },
     deps,
+    reservation,
   );
   if (outcome.applied && outcome.effect === 'serve') {
     walk.result.served++;
