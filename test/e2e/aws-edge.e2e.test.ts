@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
 import { PUT_EVENTS_ENTRY_MAX_BYTES } from '../../local/eventbridge.ts';
 import { aws, awsCliV2, localAwsEnv, MISSING_AWS_CLI } from '../support/aws-cli.ts';
+import { until } from '../support/until.ts';
 
 /**
  * The AWS edge as users' tools see it: the AWS CLI v2 from Debian (SQS in the query
@@ -39,16 +40,6 @@ afterAll(async () => {
 });
 
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('issue 10: what the local cloud exposes', () => {
   it('listens on loopback only: no socket of this process is bound to another interface', () => {
@@ -356,25 +347,30 @@ describe.skipIf(!awsCliV2)('EventBridge, Lambda, API Gateway v2 and Logs through
       (g: { logGroupName: string }) => g.logGroupName,
     );
     expect(groups.length).toBe(ofType('AWS::Lambda::Function').length);
-    const messages = await until(async () => {
-      const found = await Promise.all(
-        groups.map(async (group: string) =>
-          (
-            await aws(
-              edge,
-              'logs',
-              'filter-log-events',
-              '--log-group-name',
-              group,
-              '--filter-pattern',
-              `{ $.correlationId = "${correlationId}" }`,
-            )
-          ).json.events.map((e: { message: string }) => JSON.parse(e.message)),
-        ),
-      );
-      const all = found.flat();
-      return all.length > 0 ? all : undefined;
-    }, 'log lines with the correlation id');
+    const messages = await until(
+      async () => {
+        const found = await Promise.all(
+          groups.map(async (group: string) =>
+            (
+              await aws(
+                edge,
+                'logs',
+                'filter-log-events',
+                '--log-group-name',
+                group,
+                '--filter-pattern',
+                `{ $.correlationId = "${correlationId}" }`,
+              )
+            ).json.events.map((e: { message: string }) => JSON.parse(e.message)),
+          ),
+        );
+        const all = found.flat();
+        return all.length > 0 ? all : undefined;
+      },
+      'log lines with the correlation id',
+      20_000,
+      250,
+    );
     expect(messages.every((m: { correlationId: string }) => m.correlationId === correlationId)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
+import { until } from '../support/until.ts';
 
 /**
  * The console at /_local/console in a real headless browser (Debian's chromium driven by
@@ -51,20 +52,6 @@ const publish = (detailType: string, source: string, correlationId: string, data
   );
 
 const api = async (path: string) => (await fetch(`${cloud.urls.console}/api/${path}`)).json() as Promise<any>;
-
-async function until<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(!chromium)('the local console in headless Chromium', () => {
   beforeAll(async () => {

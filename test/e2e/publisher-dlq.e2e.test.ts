@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUBLISHER_RETRIES } from '../../infra/stateless.ts';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
 import type { LoggedEvent, PutEventsFault } from '../../local/eventbridge.ts';
+import { until } from '../support/until.ts';
 
 /**
  * The change-stream publisher's fault path end to end, through the local cloud `npm start`
@@ -107,16 +108,6 @@ const peekDlq = async () => {
   );
 };
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('a change the bus refuses', () => {
   it('is retried to the limit, lands in PublisherDlq, and npm run dlq redrives it once with the same id', async () => {
     // Prepare: the bus refuses this booking's InventoryReserved.
@@ -129,14 +120,15 @@ describe('a change the bus refuses', () => {
 
     // Act: the booking is reserved (committed), then another booking behind it on the stream.
     await bookingCreated(poison, 'ROOM-101');
-    await until(() => lines.find((l) => / failed \(attempt 1 /.test(l)), 'the first failed attempt');
+    await until(() => lines.find((l) => / failed \(attempt 1 /.test(l)), 'the first failed attempt', 30_000);
     await bookingCreated(healthy, 'ROOM-102');
-    const gaveUp = await until(() => lines.find((l) => /given up/.test(l)), 'the mapping to give up');
+    const gaveUp = await until(() => lines.find((l) => /given up/.test(l)), 'the mapping to give up', 30_000);
 
     // Assess: retried to the template's limit, then handed over with its place in the stream.
     const [message, ...others] = await until(
       async () => ((await peekDlq()).length > 0 ? peekDlq() : undefined),
       'the PublisherDlq message',
+      30_000,
     );
     expect(others).toEqual([]);
     const ddb = new DynamoDBClient({ ...aws, endpoint: cloud.urls.edge });
@@ -168,6 +160,7 @@ describe('a change the bus refuses', () => {
     await until(
       async () => (idsOf(await onBus(healthy), 'InventoryReserved').length > 0 ? true : undefined),
       'the next booking to be published',
+      30_000,
     );
 
     // A redrive while the bus still refuses publishes nothing and leaves the batch, visible, in the DLQ.

@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.ts';
 import { idempotencyTableDefinition } from '../../shared/adapters/table-schema.ts';
+import { until } from '../support/until.ts';
 
 /**
  * End to end through the local cloud, driven only from outside: HTTP, the AWS SDK against
@@ -83,16 +84,6 @@ const eventLog = async (bookingId: string) =>
     detail: { metadata: Record<string, string>; data: Record<string, unknown> };
     time: string;
   }[];
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const published = (bookingId: string, detailType: string) =>
   until(
