@@ -1,27 +1,15 @@
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { changeRecordOf } from '../shared/adapters/change-stream.ts';
 import { serveChangedItems } from '../shared/adapters/waitlist-changes.ts';
 import { domainDependencies } from '../shared/composition.ts';
-import { countMetric, logger, metrics } from '../shared/observability.ts';
+import { streamConsumer } from '../shared/consumers/stream-consumer.ts';
 
 const deps = domainDependencies();
 
 /**
  * The inventory table's change stream → the waitlist: when an item's row shows units
- * freed while bookings wait on it, its waitlist is served in order. A failure is reported
- * (ReportBatchItemFailures) from the first change of the item that failed; the mapping
- * retries, bisects and finally hands the batch to its on-failure DLQ.
+ * freed (or a booking joining or leaving) while bookings wait on it, its waitlist is
+ * served in order. The first change of an item that failed is where the mapping retries.
  */
-export const handler = async (
-  event: DynamoDBStreamEvent,
-  context: Context,
-): Promise<DynamoDBBatchResponse> => {
-  logger.addContext(context);
-  try {
-    const result = await serveChangedItems(event.Records.map(changeRecordOf), deps);
-    if (result.served > 0) countMetric('WaitlistServed', result.served);
-    return { batchItemFailures: result.failedAt === undefined ? [] : [{ itemIdentifier: result.failedAt }] };
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = streamConsumer(async (changes) => {
+  const result = await serveChangedItems(changes, deps);
+  return { done: result.served, failedAt: result.failedAt };
+}, 'WaitlistServed');

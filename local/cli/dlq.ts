@@ -23,6 +23,7 @@ import { systemClock } from '../../shared/adapters/clock.ts';
 import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
 import { serveChangedItems } from '../../shared/adapters/waitlist-changes.ts';
+import type { StreamBatchResult } from '../../shared/consumers/stream-consumer.ts';
 import { target } from './aws.ts';
 import { flag } from './outputs.ts';
 
@@ -208,7 +209,7 @@ if (command === 'list') {
 /** The code a stream DLQ's consumer runs on a batch: `done` counts what it achieved. */
 async function streamConsumerOf(
   dlq: string,
-): Promise<(changes: ChangeRecord[]) => Promise<{ done: number; failedAt?: string }>> {
+): Promise<(changes: ChangeRecord[]) => Promise<StreamBatchResult>> {
   if (dlq === 'PublisherDlq') {
     const bus = flag(args, 'bus') ?? outputs.EventBusName;
     if (!bus) {
@@ -218,7 +219,7 @@ async function streamConsumerOf(
     const publisher = new EventBridgePublisher({ client: makeEventBridge(), eventBusName: bus });
     return async (changes) => {
       const r = await publishChanges(changes, publisher);
-      return { done: r.published, ...(r.failedAt !== undefined ? { failedAt: r.failedAt } : {}) };
+      return { done: r.published, failedAt: r.failedAt };
     };
   }
   const tableName = flag(args, 'table') ?? outputs.TableName;
@@ -229,7 +230,7 @@ async function streamConsumerOf(
   const store = new DynamoDbInventoryStore({ client: createDocumentClient(makeDynamo()), tableName });
   return async (changes) => {
     const r = await serveChangedItems(changes, { store, clock: systemClock });
-    return { done: r.served, ...(r.failedAt !== undefined ? { failedAt: r.failedAt } : {}) };
+    return { done: r.served, failedAt: r.failedAt };
   };
 }
 
