@@ -65,6 +65,18 @@ export interface ReservationWrite {
   now: string;
 }
 
+/**
+ * Whether a write puts the booking on the waitlist (its lines' entries are added and their
+ * units asked of the items), takes it off (removed, served or not), or neither.
+ */
+export function waitlistChange(write: ReservationWrite): 'enter' | 'leave' | undefined {
+  const was = write.expected.kind === 'state' && write.expected.status === 'WAITLISTED';
+  const is = write.next.status === 'WAITLISTED';
+  if (is && !was) return 'enter';
+  if (was && !is) return 'leave';
+  return undefined;
+}
+
 /** An administrative stock change of one item. */
 export interface StockChange {
   itemId: string;

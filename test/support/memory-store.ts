@@ -13,14 +13,15 @@ import type {
   ReservationLine,
   WaitlistPosition,
 } from '../../shared/domain/model.ts';
-import type {
-  BookingState,
-  InventoryStore,
-  Page,
-  ReservationWrite,
-  StockChange,
-  StoredItem,
-  WaitlistEntry,
+import {
+  type BookingState,
+  type InventoryStore,
+  type Page,
+  type ReservationWrite,
+  type StockChange,
+  type StoredItem,
+  type WaitlistEntry,
+  waitlistChange,
 } from '../../shared/domain/ports.ts';
 
 const COUNTER = {
@@ -115,13 +116,7 @@ export class MemoryInventoryStore implements InventoryStore {
     if (!recordOk) throw new ConcurrentModificationError('The booking changed while it was being updated');
     const missing: string[] = [];
     const short: Array<{ line: ReservationLine; from: QuantityBucket; item: StoredItem; free: number }> = [];
-    const was = expected.kind === 'state' && expected.status === 'WAITLISTED';
-    const queue =
-      next.status === 'WAITLISTED' && !was
-        ? 'enter'
-        : was && next.status !== 'WAITLISTED'
-          ? 'leave'
-          : undefined;
+    const queue = waitlistChange(write);
     // A new reserve may take only what the waitlist does not ask for; a served one takes what is available.
     const freeOf = (item: StoredItem, from: QuantityBucket) =>
       from === 'available' && queue !== 'leave'

@@ -9,15 +9,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { MIN_RESERVATION_TTL_SECONDS } from '../../domain/limits.ts';
 import type { QuantityBucket, Reservation, ReservationLine, WaitlistPosition } from '../../domain/model.ts';
-import type {
-  BookingState,
-  InventoryStore,
-  LineMovement,
-  Page,
-  ReservationWrite,
-  StockChange,
-  StoredItem,
-  WaitlistEntry,
+import {
+  type BookingState,
+  type InventoryStore,
+  type LineMovement,
+  type Page,
+  type ReservationWrite,
+  type StockChange,
+  type StoredItem,
+  type WaitlistEntry,
+  waitlistChange,
 } from '../../domain/ports.ts';
 import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from '../retry.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from '../table-schema.ts';
@@ -38,15 +39,6 @@ import {
   WAITLIST_PREFIX,
   waitlistKey,
 } from './table-layout.ts';
-
-/** Whether a write puts the booking on the waitlist, takes it off, or neither. */
-function waitlistChange(write: ReservationWrite): 'enter' | 'leave' | undefined {
-  const was = write.expected.kind === 'state' && write.expected.status === 'WAITLISTED';
-  const is = write.next.status === 'WAITLISTED';
-  if (is && !was) return 'enter';
-  if (was && !is) return 'leave';
-  return undefined;
-}
 
 const COUNTER: Record<Exclude<QuantityBucket, 'outside'>, string> = {
   available: 'availableQuantity',
