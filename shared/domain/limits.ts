@@ -5,7 +5,12 @@
 
 /** Item ids as the API and the events accept them. */
 export const ITEM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** Lines per booking: 25 keeps a reserve (reservation, lines, ledger, holds) inside one 100-action transaction. */
+/**
+ * Lines per booking. A decision's transaction writes the record and one row per line (the
+ * item), plus a waitlist entry per line when the booking joins, leaves or is served:
+ * 1 + 2 × 25 = 51 of a transaction's 100 actions. (The ledger and hold rows are written from
+ * the change stream, outside it.)
+ */
 export const MAX_LINES = 25;
 /** Units one line may ask for. */
 export const MIN_LINE_QUANTITY = 1;
@@ -29,11 +34,6 @@ export function canonicalBookingId(bookingId: string): string {
 /** Waitlist tiers, served in this order (then first come, first served). */
 export const WAITLIST_PRIORITIES = ['premium', 'standard'] as const;
 export type WaitlistPriority = (typeof WAITLIST_PRIORITIES)[number];
-/**
- * Lines of a booking that may wait: serving one writes the record, and per line the item,
- * the ledger, the hold and the waitlist entry: 1 + 4 × 24 = 97 of a transaction's 100.
- */
-export const MAX_WAITLIST_LINES = 24;
 /** How long a booking may wait on the waitlist, as a caller asks (`waitlist.maxWaitSeconds`). */
 export const MIN_WAITLIST_SECONDS = 1;
 export const MAX_WAITLIST_SECONDS = 86_400;

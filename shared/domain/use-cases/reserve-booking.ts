@@ -2,7 +2,6 @@ import { BookingConflictError, ValidationError } from '../errors.ts';
 import {
   canonicalBookingId,
   DEFAULT_RESERVATION_TTL_SECONDS,
-  MAX_WAITLIST_LINES,
   MAX_WAITLIST_SECONDS,
   MIN_WAITLIST_SECONDS,
 } from '../limits.ts';
@@ -73,11 +72,6 @@ export function applyBookingCreated(
   const lines = validateLines(input.items);
   const waitlist = input.waitlist;
   if (waitlist) {
-    if (lines.length > MAX_WAITLIST_LINES) {
-      throw new ValidationError(
-        `A booking that may wait has 1 to ${MAX_WAITLIST_LINES} lines, got ${lines.length}`,
-      );
-    }
     const wait = waitlist.maxWaitSeconds;
     if (!Number.isInteger(wait) || wait < MIN_WAITLIST_SECONDS || wait > MAX_WAITLIST_SECONDS) {
       throw new ValidationError(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../shared/adapters/clock.ts';
+import { MAX_LINES } from '../../../shared/domain/limits.ts';
 import { adminRoutes } from '../../../shared/http/admin-routes.ts';
 import type { TokenVerifier } from '../../../shared/http/auth.ts';
 import { HttpError } from '../../../shared/http/errors.ts';
@@ -549,7 +550,8 @@ describe('waitlist over HTTP', () => {
       expect(answer.status, JSON.stringify(waitlist)).toBe(400);
       expect(answer.body?.error.code).toBe('VALIDATION_ERROR');
     }
-    const lines = Array.from({ length: 25 }, (_, i) => ({ itemId: `H-WAIT-2-${i}`, quantity: 1 }));
+    // A booking that may wait takes as many lines as any other (its serve is 1 + 2 rows a line).
+    const lines = Array.from({ length: MAX_LINES + 1 }, (_, i) => ({ itemId: `H-WAIT-2-${i}`, quantity: 1 }));
     const tooMany = await reserve({ bookingId, items: lines, waitlist: { maxWaitSeconds: 60 } });
     expect(tooMany.status).toBe(400);
     expect((await getReservation(bookingId, SERVICE)).status).toBe(404);
