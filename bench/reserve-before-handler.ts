@@ -37,6 +37,7 @@ const publishingStore: InventoryStore = {
   changeStock: (change) => store.changeStock(change),
   findDueReservations: (now, limit) => store.findDueReservations(now, limit),
   findDueHolds: (itemIds, now, limit) => store.findDueHolds(itemIds, now, limit),
+  dropHold: (hold) => store.dropHold(hold),
   waitlistHead: (itemId, limit) => store.waitlistHead(itemId, limit),
   waitlistPositions: (record) => store.waitlistPositions(record),
   async writeReservation(write) {

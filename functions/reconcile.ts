@@ -11,7 +11,8 @@ const repair = reconcileRepair();
 /**
  * Hourly: check stock counters against the ledger since each item's checkpoint; report
  * confirmed drift only (metric InventoryDrift, alarmed) and suspects that cleared on a
- * consistent re-read (InventoryDriftSuspectsCleared, not alarmed).
+ * consistent re-read (InventoryDriftSuspectsCleared, not alarmed). Items whose ledger rows
+ * the change stream has not all written yet are logged as lagging and audited next run.
  */
 export const handler = async (_event: ScheduledEvent, context: Context) => {
   logger.addContext(context);
@@ -25,6 +26,7 @@ export const handler = async (_event: ScheduledEvent, context: Context) => {
       itemsChecked: result.itemsChecked,
       itemsRead: result.itemsRead,
       ledgerRowsRead: result.ledgerRowsRead,
+      lagging: result.lagging.length,
       drifts: result.drifts.length,
     };
   } finally {

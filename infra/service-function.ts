@@ -174,6 +174,20 @@ export class ServiceFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Sets TABLE_NAME and grants BatchWriteItem on the table alone (no reads, no transactions):
+   * the change-stream function writes the ledger and hold rows its changes owe
+   * (shared/adapters/dynamodb/projection.ts). IAM cannot narrow it to those rows: they share
+   * their item's partition key.
+   */
+  bindProjection(table: ITable): this {
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:BatchWriteItem'], resources: [table.tableArn] }),
+    );
+    return this;
+  }
+
   /** Sets IDEMPOTENCY_TABLE_NAME and grants what Powertools idempotency does with it. */
   bindIdempotencyTable(table: ITable): this {
     this.addEnvironment('IDEMPOTENCY_TABLE_NAME', table.tableName);

@@ -197,19 +197,24 @@ export class Stateless extends Construct {
   }
 
   /**
-   * The change-stream publisher: the only function that puts events on the bus. Stream
-   * order is kept per shard (one concurrent batch per shard); a change it cannot publish is
-   * reported and retried from there, the batch bisected, for at most PUBLISHER_RETRIES
-   * attempts or PUBLISHER_MAX_RECORD_AGE, then handed to the on-failure DLQ (alarmed).
-   * Only booking records and items reach it (filter criteria): ledger and hold rows never
-   * invoke it.
+   * The change-stream publisher: it writes the ledger and hold rows committed decisions
+   * owe, and it is the only function that puts events on the bus. Stream order is kept per
+   * shard (one concurrent batch per shard); a change it cannot handle is reported and
+   * retried from there, the batch bisected, for at most PUBLISHER_RETRIES attempts or
+   * PUBLISHER_MAX_RECORD_AGE, then handed to the on-failure DLQ (alarmed). Only booking
+   * records and items reach it (filter criteria): the ledger and hold rows it writes never
+   * invoke it. (A third consumer of the stream would exceed the two readers per shard
+   * DynamoDB Streams supports, so the projection lives here rather than in a function of
+   * its own.)
    */
   #publisher(stateful: Stateful): void {
     const publisher = new ServiceFunction(this, 'PublishChanges', {
       entry: 'publish-changes',
-      description: 'Publishes the events of committed changes from the table stream',
+      description: 'Writes the ledger and hold rows of committed changes and publishes their events',
       timeout: Duration.seconds(30),
-    }).bindEventBus(stateful.bus);
+    })
+      .bindEventBus(stateful.bus)
+      .bindProjection(stateful.table);
     this.functions['publish-changes'] = publisher;
     publisher.addEventSource(
       tableStreamSource(stateful, stateful.publisherDlq, {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, createEventBridgeClient } from './adapters/aws-clients.ts';
 import { systemClock } from './adapters/clock.ts';
+import { DynamoDbProjector } from './adapters/dynamodb/projection.ts';
 import { DynamoDbInventoryStore } from './adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from './adapters/eventbridge-publisher.ts';
 import { eventBusName, reservationTtlSeconds, tableName } from './config.ts';
@@ -37,4 +38,9 @@ export function domainDependencies(
 /** The bus publisher (only the change-stream publisher function puts events). */
 export function eventPublisher(): EventBridgePublisher {
   return new EventBridgePublisher({ client: createEventBridgeClient(), eventBusName: eventBusName() });
+}
+
+/** The change stream's writer of ledger and hold rows (the change-stream function only). */
+export function changeProjector(client: DynamoDBClient = new DynamoDBClient({})): DynamoDbProjector {
+  return new DynamoDbProjector({ client: createDocumentClient(client), tableName: tableName() });
 }

@@ -24,6 +24,11 @@ const result = await reconcile(
 console.log(
   `checked ${result.itemsChecked} items, read ${result.ledgerRowsRead} ledger rows of ${result.itemsRead} changed items`,
 );
+if (result.lagging.length > 0) {
+  console.log(
+    `not compared, their ledger rows not all written from the stream yet: ${result.lagging.join(', ')} (run again)`,
+  );
+}
 if (result.drifts.length === 0) {
   console.log('no drift');
 } else {

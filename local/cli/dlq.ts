@@ -18,8 +18,9 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
-import { type ChangeRecord, changeRecordOf, publishChanges } from '../../shared/adapters/change-stream.ts';
+import { type ChangeRecord, changeRecordOf, processChanges } from '../../shared/adapters/change-stream.ts';
 import { systemClock } from '../../shared/adapters/clock.ts';
+import { DynamoDbProjector } from '../../shared/adapters/dynamodb/projection.ts';
 import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge-publisher.ts';
 import { serveChangedItems } from '../../shared/adapters/waitlist-changes.ts';
@@ -210,24 +211,28 @@ if (command === 'list') {
 async function streamConsumerOf(
   dlq: string,
 ): Promise<(changes: ChangeRecord[]) => Promise<StreamBatchResult>> {
+  const tableName = flag(args, 'table') ?? outputs.TableName;
+  if (!tableName) {
+    console.error('No TableName in the outputs (pass --table NAME)');
+    process.exit(2);
+  }
+  const documents = createDocumentClient(makeDynamo());
   if (dlq === 'PublisherDlq') {
     const bus = flag(args, 'bus') ?? outputs.EventBusName;
     if (!bus) {
       console.error('No EventBusName in the outputs (pass --bus NAME)');
       process.exit(2);
     }
-    const publisher = new EventBridgePublisher({ client: makeEventBridge(), eventBusName: bus });
+    const ports = {
+      publisher: new EventBridgePublisher({ client: makeEventBridge(), eventBusName: bus }),
+      projector: new DynamoDbProjector({ client: documents, tableName }),
+    };
     return async (changes) => {
-      const r = await publishChanges(changes, publisher);
+      const r = await processChanges(changes, ports);
       return { done: r.published, failedAt: r.failedAt };
     };
   }
-  const tableName = flag(args, 'table') ?? outputs.TableName;
-  if (!tableName) {
-    console.error('No TableName in the outputs (pass --table NAME)');
-    process.exit(2);
-  }
-  const store = new DynamoDbInventoryStore({ client: createDocumentClient(makeDynamo()), tableName });
+  const store = new DynamoDbInventoryStore({ client: documents, tableName });
   return async (changes) => {
     const r = await serveChangedItems(changes, { store, clock: systemClock });
     return { done: r.served, failedAt: r.failedAt };

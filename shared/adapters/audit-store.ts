@@ -11,7 +11,7 @@ import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { QuantityBucket } from '../domain/model.ts';
 import type { StoredItem } from '../domain/ports.ts';
 import type { AuditStore, Buckets, Checkpoint, Counters, LedgerMove } from '../domain/use-cases/reconcile.ts';
-import { itemKey, LEDGER_PREFIX, toStoredItem } from './dynamodb/table-layout.ts';
+import { itemKey, LEDGER_PREFIX, toStoredItem, UNCLAIMED } from './dynamodb/table-layout.ts';
 import { DynamoDbInventoryStore } from './dynamodb-store.ts';
 import { CHECKPOINT_PREFIX, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
 
@@ -158,8 +158,8 @@ export class DynamoDbAuditStore implements AuditStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: itemKey(item.itemId),
-          UpdateExpression:
-            'SET reservedQuantity = :r, confirmedQuantity = :c, availableQuantity = :a, totalQuantity = :t, version = version + :one, updatedAt = :now, repairedAt = :now',
+          // What a new reserve may take follows available (the waitlist keeps its claim).
+          UpdateExpression: `SET reservedQuantity = :r, confirmedQuantity = :c, availableQuantity = :a, totalQuantity = :t, ${UNCLAIMED} = :a - if_not_exists(waitlistedQuantity, :zero), version = version + :one, updatedAt = :now, repairedAt = :now`,
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: {
             ':r': buckets.reserved,
@@ -167,6 +167,7 @@ export class DynamoDbAuditStore implements AuditStore {
             ':a': buckets.available,
             ':t': buckets.available + buckets.reserved + buckets.confirmed,
             ':one': 1,
+            ':zero': 0,
             ':now': now,
             ':v': item.version,
           },
@@ -186,6 +187,7 @@ function toCheckpoint(row: Record<string, unknown>): Checkpoint {
     itemId: String(row.itemId),
     position: String(row.position ?? ''),
     counters: row.counters as Counters,
+    ...(row.count === undefined ? {} : { count: Number(row.count) }),
     ...(row.verified ? { verified: row.verified as NonNullable<Checkpoint['verified']> } : {}),
     revision: Number(row.revision),
     at: String(row.at),

@@ -61,7 +61,7 @@ function restoreEmptyMaps(image: Record<string, unknown>): Record<string, Attrib
  * The events one change owes: a booking record's new version publishes its decision's
  * answers; an item's new version publishes `InventoryAdjusted` when an administrative
  * change produced it. Anything else (ledger, holds, deletions, a reserve's counter update)
- * owes nothing.
+ * owes no event.
  */
 export function eventsOfChange(change: ChangeRecord): OutgoingEvent[] {
   const row = change.newImage;
@@ -125,4 +125,39 @@ export async function publishChanges(
   return buildFailedAt === undefined
     ? { published }
     : { published, failedAt: changes[buildFailedAt]?.sequenceNumber ?? '' };
+}
+
+/**
+ * Writes what committed changes owe the table besides their events: a booking decision's
+ * ledger rows and the hold rows (shared/adapters/dynamodb/projection.ts).
+ */
+export interface ChangeProjector {
+  /**
+   * Applies a batch's projection; `failedAt` is the index of the first change whose writes
+   * are not known to be applied (the stream must deliver it and the rest again).
+   */
+  project(changes: readonly ChangeRecord[], log?: LogPort): Promise<{ projected: number; failedAt?: number }>;
+}
+
+/**
+ * What the change-stream function does with a batch, in stream order: first the
+ * projection (ledger and hold rows), then the events of the changes it covers. It returns
+ * the first change not fully handled, for the event source mapping to retry from; both
+ * steps are idempotent (the same rows, the same event ids), so handling a change again
+ * changes nothing.
+ */
+export async function processChanges(
+  changes: readonly ChangeRecord[],
+  ports: { publisher: EventPublisher; projector: ChangeProjector },
+  log?: LogPort,
+): Promise<{ published: number; projected: number; failedAt?: string }> {
+  const projection = await ports.projector.project(changes, log);
+  const upTo = projection.failedAt ?? changes.length;
+  const published = await publishChanges(changes.slice(0, upTo), ports.publisher, log);
+  const failedAt = published.failedAt ?? changes[upTo]?.sequenceNumber;
+  return {
+    published: published.published,
+    projected: projection.projected,
+    ...(failedAt === undefined ? {} : { failedAt }),
+  };
 }

@@ -50,9 +50,10 @@ export type ExpectedReservation =
     };
 
 /**
- * One atomic change of a booking: the booking's record (with the decision), the item
- * counters, the ledger rows and the per-item hold rows are written
- * together or not at all. A decision with no stock effect writes the record alone.
+ * One atomic change of a booking: the booking's record (with the decision and what it
+ * moved) and the item counters (and waitlist entries) are written together or not at all.
+ * A decision with no stock effect writes the record alone. The ledger rows and the per-item
+ * hold rows follow from the committed record (the store's change stream writes them).
  */
 export interface ReservationWrite {
   expected: ExpectedReservation;
@@ -94,6 +95,12 @@ export interface StockChange {
 /** An item as stored, with its version for optimistic concurrency. */
 export interface StoredItem extends Item {
   version: number;
+  /**
+   * How many stock-ledger rows the item's changes have produced (committed with each
+   * change; a booking decision's rows are written after its commit, from the change
+   * stream). Absent on items stored before it was kept.
+   */
+  ledgerCount?: number;
   /**
    * The last administrative change (creation, new total, adjustment), stamped with the
    * item version it produced: the change stream publishes `InventoryAdjusted` from it when
@@ -140,14 +147,28 @@ export interface InventoryStore {
   /** Reservations still RESERVED whose `expiresAt <= now`, oldest shards first, at most `limit`. */
   findDueReservations(now: string, limit: number): Promise<Reservation[]>;
   /**
-   * Bookings holding units of these items whose hold is due (`expiresAt <= now`), read
-   * per item, at most `limit` per item: the cost follows what is due on these items only.
+   * The due holds (`expiresAt <= now`) on these items, read per item, at most `limit` per
+   * item: the cost follows what is due on these items only. A hold is an index entry
+   * written after its booking's commit (from the change stream): it may lag its booking,
+   * or outlive it (see `dropHold`).
    */
-  findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]>;
+  findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<DueHold[]>;
+  /**
+   * Removes a hold entry its booking no longer has (the booking moved on and the stream's
+   * removal has not landed yet, or a stream batch redriven late wrote it again).
+   */
+  dropHold(hold: DueHold): Promise<void>;
   /** The first `limit` waitlist entries of an item, in serving order (tier, then arrival). */
   waitlistHead(itemId: string, limit: number): Promise<WaitlistEntry[]>;
   /** A waitlisted booking's 1-based place on each item it was short of (counted when asked). */
   waitlistPositions(record: Reservation): Promise<WaitlistPosition[]>;
+}
+
+/** One line of a RESERVED booking whose hold entry on its item is due. */
+export interface DueHold {
+  bookingId: string;
+  itemId: string;
+  expiresAt: string;
 }
 
 /** One line of a waitlisted booking, as its item's waitlist holds it. */

@@ -272,10 +272,12 @@ describe('least privilege', () => {
     ['StatelessInventoryAdmin', unique([...xray, ...write])],
     ['StatelessOnBookingCreated', unique([...xray, ...write, ...idempotency, ...sqsConsumer])],
     ['StatelessExpireReservations', unique([...xray, ...write])],
+    // Writes the ledger and hold rows (BatchWriteItem only: no reads, no transactions).
     [
       'StatelessPublishChanges',
       unique([
         ...xray,
+        'dynamodb:BatchWriteItem',
         'dynamodb:DescribeStream',
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',

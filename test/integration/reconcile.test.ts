@@ -46,8 +46,9 @@ const corrupt = (itemId: string, expression: string, values: Record<string, numb
 
 describe('reconciler', () => {
   it('finds exactly the corrupted items and repairs exactly those', async () => {
-    // Prepare: real traffic through the use cases on three items
-    const d = deps(t.plainStore);
+    // Prepare: real traffic through the use cases on three items (the ledger rows written
+    // from the table's stream, as the change-stream function does)
+    const d = deps(t.store);
     for (const itemId of ['RC-A', 'RC-B', 'RC-C']) await seedItem(t.doc, t.tableName, itemId, 20);
     for (let i = 0; i < 3; i++) {
       const bookingId = randomUUID();
@@ -81,6 +82,7 @@ describe('reconciler', () => {
     const report = await reconcile({ repair: false, now: new Date().toISOString() }, audit);
 
     // Assess
+    expect(report.lagging).toEqual([]);
     expect(report.drifts.map((x) => x.itemId).sort()).toEqual(['RC-A', 'RC-B']);
     const a = report.drifts.find((x) => x.itemId === 'RC-A');
     expect(a).toMatchObject({
@@ -118,7 +120,7 @@ describe('reconciler', () => {
   });
 
   it('a repair that races a reservation never loses the reservation', async () => {
-    const d = deps(t.plainStore);
+    const d = deps(t.store);
     await seedItem(t.doc, t.tableName, 'RC-RACE', 50);
     await reserveBooking(
       { bookingId: randomUUID(), items: [{ itemId: 'RC-RACE', quantity: 1 }], correlationId: 'c' },
@@ -156,6 +158,8 @@ const trafficClock = behind(CHECKPOINT_SETTLE_SECONDS * 1000 - 2000);
 describe('reconciler under live traffic (rule 10: drift only when real)', () => {
   it('reports no drift and repairs nothing on a healthy table while reserves, confirms and releases run', async () => {
     // Prepare: four items, and filler rows so a full-table scan spans several pages (and time)
+    // The writers commit; the stream's projection (ledger and hold rows) follows behind them,
+    // as the change-stream function does.
     const d = deps(t.plainStore, { clock: trafficClock });
     const items = ['LIVE-A', 'LIVE-B', 'LIVE-C', 'LIVE-D'];
     for (const itemId of items) await seedItem(t.doc, t.tableName, itemId, 100_000);
@@ -198,8 +202,15 @@ describe('reconciler under live traffic (rule 10: drift only when real)', () => 
       }
     };
 
-    // Act: audits (repair on) while four writers run
-    const writers = [traffic(), traffic(), traffic(), traffic()];
+    const projection = async () => {
+      while (!stop) {
+        await t.store.flush();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+
+    // Act: audits (repair on) while four writers run and the stream's projection follows them
+    const writers = [traffic(), traffic(), traffic(), traffic(), projection()];
     const reports = [];
     try {
       for (let i = 0; i < 4; i++) {
@@ -238,14 +249,48 @@ describe('reconciler under live traffic (rule 10: drift only when real)', () => 
       });
       expect(invariantHolds(item)).toBe(true);
     }
-    expect((await reconcile({ repair: false, now: new Date().toISOString() }, audit)).drifts).toEqual([]);
+    // Once the stream has written every row, each item is compared (none lagging) and agrees.
+    await t.store.flush();
+    const last = await reconcile({ repair: false, now: new Date().toISOString() }, audit);
+    expect(last.drifts).toEqual([]);
+    expect(last.lagging).toEqual([]);
+    expect(last.itemsRead).toBeGreaterThanOrEqual(items.length);
   }, 240_000);
+
+  it('does not take a decision whose ledger rows the stream has not written yet for drift', async () => {
+    // Prepare: reserves whose stream changes nobody has handled yet
+    const d = deps(t.plainStore);
+    await seedItem(t.doc, t.tableName, 'LAG-1', 10);
+    for (let i = 0; i < 3; i++) {
+      await reserveBooking(
+        { bookingId: randomUUID(), items: [{ itemId: 'LAG-1', quantity: 2 }], correlationId: 'c' },
+        d,
+      );
+    }
+    class Only extends DynamoDbAuditStore {
+      override async listItemIds() {
+        return { itemIds: ['LAG-1'] };
+      }
+    }
+    const only = new Only({ client: t.doc, tableName: t.tableName });
+
+    // Act: audit (repair on) before and after the stream's changes are handled
+    const before = await reconcile({ repair: true, now: new Date().toISOString() }, only);
+    await t.store.flush();
+    const after = await reconcile({ repair: true, now: new Date().toISOString() }, only);
+
+    // Assess: lagging first, not drift, nothing repaired; compared and clean once written
+    expect(before).toMatchObject({ lagging: ['LAG-1'], drifts: [] });
+    expect(after).toMatchObject({ lagging: [], drifts: [], itemsRead: 1 });
+    expect(await getItem('LAG-1', d)).toMatchObject({ reservedQuantity: 6, availableQuantity: 4 });
+    expect((await ledgerOf(t.doc, t.tableName, 'LAG-1')).length).toBe(3);
+  });
 });
 
 describe('reconciler cost follows what changed (per-item checkpoints)', () => {
   it('reads no ledger row of an untouched item, and only the new rows of a changed one', async () => {
     // Prepare: history an hour old on two items, audited once
-    const old = deps(t.plainStore, { clock: behind(3600_000) });
+    const old = deps(t.store, { clock: behind(3600_000) });
     for (const itemId of ['CP-A', 'CP-B']) await seedItem(t.doc, t.tableName, itemId, 1000);
     for (let i = 0; i < 30; i++) {
       const bookingId = randomUUID();
@@ -277,7 +322,7 @@ describe('reconciler cost follows what changed (per-item checkpoints)', () => {
     );
 
     // Act: one new booking on CP-A only, decided now (inside the settle window), and audit again
-    const recent = deps(t.plainStore, { clock: behind(0) });
+    const recent = deps(t.store, { clock: behind(0) });
     await reserveBooking(
       { bookingId: randomUUID(), items: [{ itemId: 'CP-A', quantity: 4 }], correlationId: 'c' },
       recent,

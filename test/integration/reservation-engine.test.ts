@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/adapters/clock.ts';
-import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import {
   BookingConflictError,
   InsufficientInventoryError,
@@ -261,7 +261,8 @@ describe('reclaim under a refusal storm', () => {
     const own = await createTestTables('storm');
     try {
       const counter = countRequests(own.client);
-      const store = new DynamoDbInventoryStore({ client: own.doc, tableName: own.tableName });
+      // The hold rows are written from the table's stream, as the change-stream function does.
+      const store = own.store;
       await seedItem(own.doc, own.tableName, 'STORM-1', 1);
       const clock = new ManualClock('2026-03-03T10:00:00.000Z');
       const d = deps(store, { clock });
@@ -293,6 +294,76 @@ describe('reclaim under a refusal storm', () => {
       clock.advance(5_000);
       const third = await reserve(d, randomUUID(), [{ itemId: 'STORM-1', quantity: 1 }]);
       expect(third.outcome).toBe('created');
+    } finally {
+      await own.drop();
+    }
+  });
+});
+
+describe('hold rows written from the change stream', () => {
+  it('a reserve writes one per line and a confirmation removes them, once the stream is handled', async () => {
+    await seedItem(t.doc, t.tableName, 'HR-1', 5);
+    await seedItem(t.doc, t.tableName, 'HR-2', 5);
+    const bookingId = randomUUID();
+    const holds = async () =>
+      (await scanAll(t.doc, t.tableName)).filter((r) => r.entity === 'HOLD' && r.bookingId === bookingId);
+    await reserve(deps(t.plainStore), bookingId, [
+      { itemId: 'HR-1', quantity: 2 },
+      { itemId: 'HR-2', quantity: 1 },
+    ]);
+    // Committed, not yet projected: the transaction wrote no hold and no ledger row.
+    expect(await holds()).toEqual([]);
+    expect(await ledgerOf(t.doc, t.tableName, 'HR-1')).toEqual([]);
+    await t.store.flush();
+    expect((await holds()).map((h) => [h.pk, h.quantity]).sort()).toEqual([
+      ['ITEM#HR-1', 2],
+      ['ITEM#HR-2', 1],
+    ]);
+    expect(await ledgerOf(t.doc, t.tableName, 'HR-1')).toMatchObject([{ type: 'RESERVE', quantity: 2 }]);
+    await confirmBooking({ bookingId, correlationId: 'c' }, deps(t.store));
+    expect(await holds()).toEqual([]);
+    expect((await ledgerOf(t.doc, t.tableName, 'HR-2')).map((m) => m.type)).toEqual(['RESERVE', 'CONFIRM']);
+  });
+
+  it('reclaim drops a due hold row its booking no longer has (a stream batch redriven late wrote it again)', async () => {
+    const own = await createTestTables('stale');
+    try {
+      // Prepare: two units; one booking holds for 5 s and is then paid, another holds for an hour
+      await seedItem(own.doc, own.tableName, 'ST-1', 2);
+      const clock = new ManualClock('2026-03-03T10:00:00.000Z');
+      const d = deps(own.store, { clock });
+      const paid = randomUUID();
+      const line = [{ itemId: 'ST-1', quantity: 1 }];
+      await reserveBooking({ bookingId: paid, items: line, correlationId: 'c', ttlSeconds: 5 }, d);
+      const hold = (await scanAll(own.doc, own.tableName)).find((r) => r.entity === 'HOLD');
+      expect(hold).toBeDefined();
+      await confirmBooking({ bookingId: paid, correlationId: 'c' }, d);
+      await reserveBooking({ bookingId: randomUUID(), items: line, correlationId: 'c', ttlSeconds: 3600 }, d);
+      // The first reserve's stream batch, redriven after the confirmation, wrote its hold row again.
+      await own.doc.send(new PutCommand({ TableName: own.tableName, Item: hold as Record<string, unknown> }));
+      clock.advance(10_000);
+      const counter = countRequests(own.client);
+
+      // Act: three refusals past the stale row's expiry, within a second
+      for (let i = 0; i < 3; i++) {
+        await expect(reserve(d, randomUUID(), line)).rejects.toBeInstanceOf(InsufficientInventoryError);
+        clock.advance(100);
+      }
+      const requests = counter.byOperation();
+
+      // Assess: the paid booking stays confirmed; its stale row is dropped once, and then no
+      // hold is due there, so the third refusal asks for none (the second asked again)
+      expect((await own.plainStore.getBooking(paid)).reservation?.status).toBe('CONFIRMED');
+      const left = (await scanAll(own.doc, own.tableName)).filter((r) => r.entity === 'HOLD');
+      expect(left.map((r) => r.bookingId)).not.toContain(paid);
+      expect(left).toHaveLength(1);
+      // Three refusals; two hold reads and one read of the paid booking; one delete.
+      expect(requests).toEqual({ TransactWriteItems: 3, Query: 3, DeleteItem: 1 });
+      expect(await own.plainStore.getItem('ST-1')).toMatchObject({
+        confirmedQuantity: 1,
+        reservedQuantity: 1,
+        availableQuantity: 0,
+      });
     } finally {
       await own.drop();
     }

@@ -15,7 +15,7 @@ import {
 } from '../../shared/domain/use-cases/index.ts';
 import { RecordingPublisher, silentLog } from '../support/fakes.ts';
 import { MemoryInventoryStore } from '../support/memory-store.ts';
-import { type StreamedStore, streamedStore } from '../support/stream.ts';
+import { NO_PROJECTION, type StreamedStore, streamedStore } from '../support/stream.ts';
 import { held, type Input, initialState, type ModelState, type Stock, step } from './reference-model.ts';
 
 /** The saga inputs of one booking the model checks: six distinct ones. */
@@ -253,7 +253,7 @@ export function runOrdering(
     order.map((name) => [name]),
     stock,
     bookingId,
-    streamedStore(store, store),
+    streamedStore(store, store, NO_PROJECTION),
   );
 }
 

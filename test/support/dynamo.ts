@@ -3,6 +3,7 @@ import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
+import { DynamoDbProjector } from '../../shared/adapters/dynamodb/projection.ts';
 import {
   DynamoDbInventoryStore,
   itemKey,
@@ -10,14 +11,8 @@ import {
   LEDGER_PREFIX,
   newItem,
 } from '../../shared/adapters/dynamodb-store.ts';
-import {
-  domainTableDefinition,
-  ITEMS_INDEX,
-  ITEMS_PARTITION,
-  idempotencyTableDefinition,
-} from '../../shared/adapters/table-schema.ts';
+import { domainTableDefinition, idempotencyTableDefinition } from '../../shared/adapters/table-schema.ts';
 import type { Item } from '../../shared/domain/model.ts';
-import type { StoredItem } from '../../shared/domain/ports.ts';
 import { type StreamedStore, streamedStore, TableStream } from './stream.ts';
 
 /** A fresh domain table (and idempotency table) on the DynamoDB Local the global setup started. */
@@ -28,8 +23,10 @@ export interface TestTables {
   idempotencyTableName: string;
   /** The store, its committed changes published through the table's stream to the current deps(). */
   store: StreamedStore;
-  /** The store without the stream tap. */
+  /** The store without the stream tap (nothing writes its ledger and hold rows). */
   plainStore: DynamoDbInventoryStore;
+  /** The change stream's writer of ledger and hold rows, on this table. */
+  projector: DynamoDbProjector;
   stream: TableStream;
   endpoint: string;
   drop(): Promise<void>;
@@ -55,13 +52,15 @@ export async function createTestTables(prefix = 'inventory'): Promise<TestTables
   await client.send(new CreateTableCommand(idempotencyTableDefinition(idempotencyTableName)));
   const plainStore = new DynamoDbInventoryStore({ client: doc, tableName });
   const stream = new TableStream(client, tableName, endpoint);
+  const projector = new DynamoDbProjector({ client: doc, tableName });
   return {
     client,
     doc,
     tableName,
     idempotencyTableName,
     endpoint,
-    store: streamedStore(plainStore, stream),
+    store: streamedStore(plainStore, stream, projector),
+    projector,
     plainStore,
     stream,
     async drop() {

@@ -15,6 +15,7 @@ import type {
 } from '../../shared/domain/model.ts';
 import {
   type BookingState,
+  type DueHold,
   type InventoryStore,
   type Page,
   type ReservationWrite,
@@ -281,18 +282,22 @@ export class MemoryInventoryStore implements InventoryStore {
       .map((r) => structuredClone(r));
   }
 
-  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]> {
+  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<DueHold[]> {
     const wanted = new Set(itemIds);
     const perItem = new Map<string, number>();
-    const bookings = new Set<string>();
+    const due: DueHold[] = [];
     for (const key of [...this.holds].sort()) {
       const [itemId = '', expiresAt = '', bookingId = ''] = key.split('|');
       if (!wanted.has(itemId) || expiresAt > now) continue;
       const n = perItem.get(itemId) ?? 0;
       if (n >= limit) continue;
       perItem.set(itemId, n + 1);
-      bookings.add(bookingId);
+      due.push({ bookingId, itemId, expiresAt });
     }
-    return [...bookings];
+    return due;
+  }
+
+  async dropHold(hold: DueHold): Promise<void> {
+    this.holds.delete(`${hold.itemId}|${hold.expiresAt}|${hold.bookingId}`);
   }
 }

@@ -1,5 +1,9 @@
 import { TableStream } from '../../local/table-stream.ts';
-import { type ChangeRecord, publishChanges } from '../../shared/adapters/change-stream.ts';
+import {
+  type ChangeProjector,
+  type ChangeRecord,
+  processChanges,
+} from '../../shared/adapters/change-stream.ts';
 import type { EventPublisher, InventoryStore } from '../../shared/domain/ports.ts';
 
 export { TableStream };
@@ -14,14 +18,22 @@ export interface StreamedStore extends InventoryStore {
 
 const MUTATIONS = new Set(['writeReservation', 'createItem', 'changeStock']);
 
+/** For a store that keeps its own ledger and holds (the in-memory one): nothing to write. */
+export const NO_PROJECTION: ChangeProjector = { project: async () => ({ projected: 0 }) };
+
+/** Where the stream's events go while no test listens: nowhere. */
+const discard: EventPublisher = { publish: async () => undefined };
+
 /**
  * Wraps a store so that after every mutating call, successful or not (a crash after the
- * commit still reaches the stream), the stream is drained through the publisher
- * function's own code into the current publisher.
+ * commit still reaches the stream), the stream is drained through the change-stream
+ * function's own code: the projection (ledger and hold rows) is written, and the events go
+ * to the current publisher.
  */
 export function streamedStore(
   store: InventoryStore,
   stream: { drain(): Promise<ChangeRecord[]> },
+  projector: ChangeProjector,
 ): StreamedStore {
   let publisher: EventPublisher | undefined;
   let chain = Promise.resolve();
@@ -32,10 +44,9 @@ export function streamedStore(
     // Serialized, so concurrent writers never publish one change twice or out of order.
     chain = chain.then(async () => {
       backlog.push(...(await stream.drain()));
-      // With nobody listening, nothing is being checked: the changes are dropped.
-      if (!publisher) backlog = [];
-      if (!publisher || backlog.length === 0) return;
-      const result = await publishChanges(backlog, publisher);
+      if (backlog.length === 0) return;
+      // With nobody listening, the events are dropped; the projection is still written.
+      const result = await processChanges(backlog, { publisher: publisher ?? discard, projector });
       const failed =
         result.failedAt === undefined ? -1 : backlog.findIndex((c) => c.sequenceNumber === result.failedAt);
       backlog = failed < 0 ? [] : backlog.slice(failed);

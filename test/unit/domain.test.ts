@@ -128,7 +128,7 @@ describe('store: cancellation reasons become domain errors', () => {
 
   it('a failed stock line with its old item -> InsufficientInventoryError with what is left', async () => {
     ddb.on(TransactWriteCommand).rejects(
-      // reservation, line A, line B, ledger A, ledger B, hold A, hold B
+      // reservation, line A, line B
       cancelled([
         none,
         none,
@@ -136,10 +136,6 @@ describe('store: cancellation reasons become domain errors', () => {
           Code: 'ConditionalCheckFailed',
           Item: { availableQuantity: { N: '3' }, reservedQuantity: { N: '1' } },
         },
-        none,
-        none,
-        none,
-        none,
       ]),
     );
     const error = await write().catch((e: unknown) => e);
@@ -150,44 +146,32 @@ describe('store: cancellation reasons become domain errors', () => {
   });
 
   it('a failed stock line without an item -> ItemNotFoundError', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(cancelled([none, { Code: 'ConditionalCheckFailed' }, none, none, none, none, none]));
+    ddb.on(TransactWriteCommand).rejects(cancelled([none, { Code: 'ConditionalCheckFailed' }, none]));
     await expect(write()).rejects.toBeInstanceOf(ItemNotFoundError);
   });
 
   it('a failed booking-record condition -> ConcurrentModificationError (re-decide)', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, none, none, none, none, none, none]));
+    ddb.on(TransactWriteCommand).rejects(cancelled([{ Code: 'ConditionalCheckFailed' }, none, none]));
     await expect(write()).rejects.toBeInstanceOf(ConcurrentModificationError);
   });
 
-  it('a reserve writes a hold row per line in its item partition; a release removes the rows it read', async () => {
+  it('a reserve commits the booking row (with what it moved) and the item counters, nothing else', async () => {
     ddb.on(TransactWriteCommand).resolves({});
     await write();
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    const holds = items.flatMap((i) => (i.Put?.Item?.entity === 'HOLD' ? [i.Put.Item] : []));
-    expect(holds.map((h) => [h.pk, h.sk])).toEqual([
-      ['ITEM#A', 'HOLD#2026-01-01T00:15:00.000Z#b'],
-      ['ITEM#B', 'HOLD#2026-01-01T00:15:00.000Z#b'],
-    ]);
-    ddb.reset();
-    ddb.on(TransactWriteCommand).resolves({});
-    await store.writeReservation({
-      expected: { kind: 'state', status: 'RESERVED', version: 1, expiresAt: reservation.expiresAt },
-      next: { ...reservation, status: 'RELEASED', version: 2 },
-      movements: reservation.items.map((l) => ({ ...l, from: 'reserved', to: 'available' })),
-      movementType: 'RELEASE',
-      now: '2026-01-01T00:01:00.000Z',
+    expect(items.map((i) => (i.Put?.Item ?? i.Update?.Key)?.pk)).toEqual(['BOOKING#b', 'ITEM#A', 'ITEM#B']);
+    expect(items[0]?.Put?.Item?.moves).toEqual({
+      type: 'RESERVE',
+      at: '2026-01-01T00:00:00.000Z',
+      lines: [
+        { itemId: 'A', quantity: 2, from: 'available', to: 'reserved' },
+        { itemId: 'B', quantity: 5, from: 'available', to: 'reserved' },
+      ],
     });
-    const deletes = (ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? []).flatMap(
-      (i) => (i.Delete ? [i.Delete.Key] : []),
+    // Each line's item counts the ledger row the stream writes for it.
+    expect(items[1]?.Update?.UpdateExpression).toContain(
+      'ledgerCount = if_not_exists(ledgerCount, :zero) + :one',
     );
-    expect(deletes).toEqual([
-      { pk: 'ITEM#A', sk: 'HOLD#2026-01-01T00:15:00.000Z#b' },
-      { pk: 'ITEM#B', sk: 'HOLD#2026-01-01T00:15:00.000Z#b' },
-    ]);
   });
 
   it('TransactionConflict is retried, then succeeds; past the budget it is a ConcurrentModificationError', async () => {

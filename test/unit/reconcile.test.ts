@@ -21,7 +21,13 @@ const move = (at: string, n: number, from: LedgerMove['from'], to: LedgerMove['t
   to,
 });
 
-const item = (reserved: number, confirmed: number, version: number, total = 10): StoredItem => ({
+const item = (
+  reserved: number,
+  confirmed: number,
+  version: number,
+  total = 10,
+  extra: Partial<StoredItem> = {},
+): StoredItem => ({
   itemId: 'I',
   name: 'I',
   totalQuantity: total,
@@ -30,6 +36,7 @@ const item = (reserved: number, confirmed: number, version: number, total = 10):
   confirmedQuantity: confirmed,
   updatedAt: NOW,
   version,
+  ...extra,
 });
 
 /**
@@ -45,6 +52,8 @@ class FakeAuditStore implements AuditStore {
     private readonly items: StoredItem[],
     private readonly ledger: LedgerMove[],
     private checkpoint?: Checkpoint,
+    /** Rows the change stream writes late: absent from the first `fromRead - 1` ledger reads. */
+    private readonly late: { move: LedgerMove; fromRead: number }[] = [],
   ) {}
   #next(): StoredItem {
     const found = this.items[Math.min(this.reads, this.items.length - 1)] as StoredItem;
@@ -64,7 +73,10 @@ class FakeAuditStore implements AuditStore {
   }
   async ledgerAfter(_itemId: string, position: string) {
     this.ledgerReads++;
-    return this.ledger.filter((m) => m.position > position);
+    const landed = this.late.filter((l) => this.ledgerReads >= l.fromRead).map((l) => l.move);
+    return [...this.ledger, ...landed]
+      .filter((m) => m.position > position)
+      .sort((a, b) => (a.position < b.position ? -1 : 1));
   }
   async saveCheckpoint(checkpoint: Checkpoint) {
     this.saved.push(checkpoint);
@@ -145,5 +157,78 @@ describe('reconcile (per-item checkpoints, confirmed drift only)', () => {
     const result = await reconcile({ repair: true, now: NOW }, store);
     expect(result.drifts).toMatchObject([{ action: 'skipped-negative-ledger' }]);
     expect(store.repaired).toEqual([]);
+  });
+});
+
+describe('reconcile: ledger rows written from the change stream after the commit', () => {
+  const settledAt = (secondsAgo: number) =>
+    new Date(Date.parse(NOW) - (CHECKPOINT_SETTLE_SECONDS + secondsAgo) * 1000).toISOString();
+
+  it('does not compare, repair or pass an item whose ledger does not hold every row it is owed yet', async () => {
+    // Prepare: two reserves committed (ledgerCount 2); the stream has written one row so far
+    const ledger = [move(longAgo, 1, 'available', 'reserved')];
+    const store = new FakeAuditStore([item(2, 0, 3, 10, { ledgerCount: 2 })], ledger);
+
+    // Act
+    const result = await reconcile({ repair: true, now: NOW }, store);
+
+    // Assess: lagging, not drift; nothing repaired, no checkpoint moved
+    expect(result.lagging).toEqual(['I']);
+    expect(result.drifts).toEqual([]);
+    expect(store.repaired).toEqual([]);
+    expect(store.saved).toEqual([]);
+  });
+
+  it('compares the item once the late row has landed, within the same audit', async () => {
+    const late = move(justNow, 2, 'available', 'reserved');
+    const store = new FakeAuditStore(
+      [item(2, 0, 3, 10, { ledgerCount: 2 })],
+      [move(longAgo, 1, 'available', 'reserved')],
+      undefined,
+      [{ move: late, fromRead: 2 }],
+    );
+
+    const result = await reconcile({ repair: true, now: NOW }, store);
+
+    expect(result).toMatchObject({ lagging: [], drifts: [], suspectsCleared: 1 });
+  });
+
+  it('still finds drift when the ledger is complete: counters moved without a decision', async () => {
+    const ledger = [move(longAgo, 1, 'available', 'reserved')];
+    const store = new FakeAuditStore([item(4, 0, 5, 10, { ledgerCount: 1 })], ledger);
+
+    const result = await reconcile({ repair: true, now: NOW }, store);
+
+    expect(result.drifts).toMatchObject([
+      { expected: { reserved: 1 }, actual: { reserved: 4 }, action: 'repaired' },
+    ]);
+  });
+
+  it('counts the rows its checkpoint covers, and re-reads from the first row an idle item whose checkpoint passed a late row', async () => {
+    // Prepare: a checkpoint at row b3 covering 2 rows, but b2 (an older key) landed after it was written
+    const b1 = move(settledAt(300), 1, 'available', 'reserved');
+    const b2 = move(settledAt(200), 2, 'available', 'reserved');
+    const b3 = move(settledAt(100), 3, 'available', 'reserved');
+    const checkpoint: Checkpoint = {
+      itemId: 'I',
+      position: b3.position,
+      counters: { reserved: 2, confirmed: 0 },
+      count: 2,
+      revision: 1,
+      at: NOW,
+    };
+    const idle = item(3, 0, 4, 10, { ledgerCount: 3, updatedAt: settledAt(100) });
+    const store = new FakeAuditStore([idle], [b1, b2, b3], checkpoint);
+
+    // Act
+    const result = await reconcile({ repair: true, now: NOW }, store);
+
+    // Assess: no drift; the checkpoint is rebuilt over all three rows
+    expect(result).toMatchObject({ lagging: [], drifts: [] });
+    expect(store.saved.at(-1)).toMatchObject({
+      position: b3.position,
+      count: 3,
+      counters: { reserved: 3, confirmed: 0 },
+    });
   });
 });

@@ -25,7 +25,8 @@ export type Action =
   | { kind: 'stock'; change: StockChange }
   | { kind: 'new-item' }
   | { kind: 'append' }
-  | { kind: 'hold' };
+  /** A row written or removed without a condition of its own (a waitlist entry). */
+  | { kind: 'entry' };
 
 /** A conditional append (ledger, remembered payment) found its row already written. */
 export class DuplicateAppendError extends Error {

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -11,6 +12,7 @@ import { MIN_RESERVATION_TTL_SECONDS } from '../../domain/limits.ts';
 import type { QuantityBucket, Reservation, ReservationLine, WaitlistPosition } from '../../domain/model.ts';
 import {
   type BookingState,
+  type DueHold,
   type InventoryStore,
   type LineMovement,
   type Page,
@@ -30,7 +32,8 @@ import {
   holdKey,
   itemKey,
   itemRow,
-  LEDGER_PREFIX,
+  LEDGER_COUNT,
+  ledgerRow,
   reservationRow,
   SUFFIX_MAX,
   toReservation,
@@ -145,10 +148,13 @@ export class DynamoDbInventoryStore implements InventoryStore {
     const { next, expected } = write;
     const items: TransactItem[] = [];
     const actions: Action[] = [];
+    // The row carries what the decision moved: the change stream writes its ledger rows and
+    // the hold rows (projection.ts), so the transaction is the record and the counters only.
+    const moves = { type: write.movementType, at: write.now, lines: write.movements };
     items.push({
       Put: {
         TableName: this.#table,
-        Item: reservationRow(next),
+        Item: reservationRow(next, moves),
         ...(expected.kind === 'absent'
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {
@@ -206,61 +212,22 @@ export class DynamoDbInventoryStore implements InventoryStore {
           }
           items.push({ Delete: { TableName: this.#table, Key: key } });
         }
-        actions.push({ kind: 'hold' });
-      }
-    }
-    for (const movement of write.movements) {
-      items.push(
-        this.#ledgerPut(movement.itemId, `${write.now}#${next.bookingId}#${next.version}`, {
-          type: write.movementType,
-          bookingId: next.bookingId,
-          reservationId: next.reservationId,
-          quantity: movement.quantity,
-          from: movement.from,
-          to: movement.to,
-          at: write.now,
-          correlationId: next.correlationId,
-        }),
-      );
-      actions.push({ kind: 'append' });
-    }
-    for (const movement of write.movements) {
-      if (movement.to === 'reserved') {
-        items.push({
-          Put: {
-            TableName: this.#table,
-            Item: {
-              ...holdKey(movement.itemId, next.expiresAt, next.bookingId),
-              entity: 'HOLD',
-              bookingId: next.bookingId,
-              quantity: movement.quantity,
-            },
-          },
-        });
-        actions.push({ kind: 'hold' });
-      } else if (movement.from === 'reserved' && expected.kind === 'state') {
-        items.push({
-          Delete: {
-            TableName: this.#table,
-            Key: holdKey(movement.itemId, expected.expiresAt, next.bookingId),
-          },
-        });
-        actions.push({ kind: 'hold' });
+        actions.push({ kind: 'entry' });
       }
     }
     await this.#transact(items, actions);
   }
 
   /**
-   * Reads each item's holds in expiry order (at most `limit`) and returns the bookings of
-   * those due. What it learns is kept: when an item's first hold is not due, no hold of that
+   * Reads each item's hold rows in expiry order (at most `limit`) and returns those due. What it learns is kept: when an item's first hold is not due, no hold of that
    * item can be due before that hold's expiry, nor before `MIN_RESERVATION_TTL_SECONDS`
    * from now (a new hold never expires sooner), so a refusal storm on a hot item asks
    * again at most once a second per container. A hold written by a container whose clock
-   * is behind may be reclaimed up to that second late (the sweeper expires it anyway).
+   * is behind, or whose row the change stream wrote late, may be reclaimed up to that second
+   * late (the sweeper expires it anyway, from the booking rows).
    */
-  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<string[]> {
-    const bookings = new Set<string>();
+  async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<DueHold[]> {
+    const holds: DueHold[] = [];
     for (const itemId of new Set(itemIds)) {
       if (now < (this.#noHoldDueBefore.get(itemId) ?? '')) continue;
       const out = await this.#db.send(
@@ -281,13 +248,22 @@ export class DynamoDbInventoryStore implements InventoryStore {
           if (expiresAt < nextDue) nextDue = expiresAt;
           break;
         }
-        bookings.add(String(row.bookingId));
+        holds.push({ bookingId: String(row.bookingId), itemId, expiresAt });
         due++;
       }
       // Only when nothing was due: due holds are asked for again until they are expired.
       if (due === 0) this.#noHoldDueBefore.set(itemId, nextDue);
     }
-    return [...bookings];
+    return holds;
+  }
+
+  async dropHold(hold: DueHold): Promise<void> {
+    await this.#db.send(
+      new DeleteCommand({
+        TableName: this.#table,
+        Key: holdKey(hold.itemId, hold.expiresAt, hold.bookingId),
+      }),
+    );
   }
 
   async createItem(item: StoredItem, reason: string): Promise<void> {
@@ -296,7 +272,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
         {
           Put: {
             TableName: this.#table,
-            Item: itemRow(item),
+            // Its creation is the item's first ledger row.
+            Item: itemRow({ ...item, ledgerCount: 1 }),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -322,8 +299,9 @@ export class DynamoDbInventoryStore implements InventoryStore {
       ':now': change.now,
       ':min': Math.max(0, -change.delta),
       ':adjustment': change.adjustment,
+      ':zero': 0,
     };
-    let set = `totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, ${UNCLAIMED} = ${UNCLAIMED} + :d, version = version + :one, updatedAt = :now, adjustment = :adjustment`;
+    let set = `totalQuantity = totalQuantity + :d, availableQuantity = availableQuantity + :d, ${UNCLAIMED} = ${UNCLAIMED} + :d, version = version + :one, updatedAt = :now, adjustment = :adjustment, ${LEDGER_COUNT_INCREMENT}`;
     if (change.name !== undefined) {
       set += ', #name = :name';
       names['#name'] = 'name';
@@ -394,7 +372,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
    */
   #movementUpdate(movement: LineMovement, now: string, served = false): TransactItem {
     const names: Record<string, string> = {};
-    const sets: string[] = ['updatedAt = :now', 'version = version + :one'];
+    // Each move owes its item one ledger row (written from the stream): counted here.
+    const sets: string[] = ['updatedAt = :now', 'version = version + :one', LEDGER_COUNT_INCREMENT];
     let condition = 'attribute_exists(pk)';
     if (movement.from !== 'outside') {
       names['#from'] = COUNTER[movement.from];
@@ -422,7 +401,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':q': movement.quantity, ':now': now, ':one': 1 },
+        ExpressionAttributeValues: { ':q': movement.quantity, ':now': now, ':one': 1, ':zero': 0 },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     };
@@ -506,13 +485,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
     return {
       Put: {
         TableName: this.#table,
-        Item: {
-          pk: itemKey(itemId).pk,
-          sk: `${LEDGER_PREFIX}${suffix}`,
-          entity: 'MOVEMENT',
-          itemId,
-          ...body,
-        },
+        Item: ledgerRow(itemId, suffix, body),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -532,5 +505,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
     }
   }
 }
+
+/** Counts one more ledger row owed by the item (items stored before it was kept start at 0). */
+const LEDGER_COUNT_INCREMENT = `${LEDGER_COUNT} = if_not_exists(${LEDGER_COUNT}, :zero) + :one`;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

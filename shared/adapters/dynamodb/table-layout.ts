@@ -1,6 +1,6 @@
 import { WAITLIST_PRIORITIES } from '../../domain/limits.ts';
 import type { Reservation, WaitlistTicket } from '../../domain/model.ts';
-import type { StoredItem } from '../../domain/ports.ts';
+import type { LineMovement, StoredItem } from '../../domain/ports.ts';
 import { expiresAt, TTL_ATTRIBUTE } from '../../domain/retention.ts';
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from '../table-schema.ts';
 
@@ -22,6 +22,54 @@ export const holdKey = (itemId: string, expiresAt: string, bookingId: string) =>
   pk: itemKey(itemId).pk,
   sk: `${HOLD_PREFIX}${expiresAt}#${bookingId}`,
 });
+
+/**
+ * A hold row: one line of a RESERVED booking, under its item, sorted by expiry. Written and
+ * removed from the table's change stream (dynamodb/projection.ts), never by the booking's
+ * transaction: it is an index for reclaiming due holds, not a record of stock.
+ */
+export const holdRow = (itemId: string, expiresAt: string, bookingId: string, quantity: number) => ({
+  ...holdKey(itemId, expiresAt, bookingId),
+  entity: 'HOLD',
+  bookingId,
+  quantity,
+});
+
+/**
+ * A stock-ledger row: `body.quantity` units of one item moved between buckets. Booking
+ * decisions' rows are written from the table's change stream (their key is the decision
+ * time, the booking and its version, so a re-read writes the same row); an administrative
+ * change writes its row in its own transaction.
+ */
+export function ledgerRow(
+  itemId: string,
+  suffix: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  return { pk: itemKey(itemId).pk, sk: `${LEDGER_PREFIX}${suffix}`, entity: 'MOVEMENT', itemId, ...body };
+}
+
+/** The ledger key suffix of a booking decision's move: decision time, booking, version. */
+export const decisionLedgerSuffix = (at: string, bookingId: string, version: number) =>
+  `${at}#${bookingId}#${version}`;
+
+/**
+ * The item attribute counting the ledger rows the item's changes have produced, committed
+ * with each change (a move of its units, its creation, an adjustment). Rows a booking's
+ * decision owes are written from the stream after the commit, so the reconciler trusts an
+ * item's ledger only once it holds this many rows.
+ */
+export const LEDGER_COUNT = 'ledgerCount';
+
+/**
+ * What a booking decision moved, carried on the booking row it wrote (attribute `moves`):
+ * the change stream writes the decision's ledger rows from it.
+ */
+export interface DecisionMoves {
+  type: string;
+  at: string;
+  lines: LineMovement[];
+}
 /** Waitlist entries sort under this prefix in their item's partition. */
 export const WAITLIST_PREFIX = 'WAIT#';
 /**
@@ -58,6 +106,7 @@ export function itemRow(item: StoredItem): Record<string, unknown> {
     // What a new reserve may take: the available units nobody on the waitlist asks for.
     // Kept by every write of the counters, since a condition cannot subtract.
     [UNCLAIMED]: item.availableQuantity - waitlisted,
+    [LEDGER_COUNT]: item.ledgerCount ?? 0,
   };
 }
 
@@ -89,7 +138,7 @@ export function newItem(
  * expires after the retention every late delivery fits in (shared/domain/retention.ts);
  * held and confirmed ones never do (a cancellation may come much later).
  */
-export function reservationRow(reservation: Reservation): Record<string, unknown> {
+export function reservationRow(reservation: Reservation, moves?: DecisionMoves): Record<string, unknown> {
   const finished =
     reservation.status === 'RELEASED' ||
     reservation.status === 'EXPIRED' ||
@@ -113,6 +162,7 @@ export function reservationRow(reservation: Reservation): Record<string, unknown
           [DUE_INDEX.sortKey]: `${reservation.expiresAt}#${reservation.bookingId}`,
         }
       : {}),
+    ...(moves && moves.lines.length > 0 ? { moves } : {}),
   };
 }
 
@@ -128,6 +178,7 @@ export function toStoredItem(row: Record<string, unknown>): StoredItem {
     waitlistedQuantity: Number(row.waitlistedQuantity ?? 0),
     updatedAt: String(row.updatedAt),
     version: Number(row.version),
+    ...(row[LEDGER_COUNT] === undefined ? {} : { ledgerCount: Number(row[LEDGER_COUNT]) }),
     ...(row.adjustment ? { adjustment: row.adjustment as StoredItem['adjustment'] } : {}),
   } as StoredItem;
 }

@@ -85,20 +85,32 @@ export async function applySagaInput(
 
 /**
  * Expires the due holds on these items, so a reserve never waits for the sweeper: reads
- * each item's hold rows up to now (what is due there, nothing else) and applies
- * `HoldExpired` to their bookings. Returns how many were expired.
+ * each item's hold entries up to now (what is due there, nothing else) and applies
+ * `HoldExpired` to their bookings. An entry whose booking no longer holds at that expiry
+ * (expired by someone else, or the entry outlived its hold) is dropped, so it is not read
+ * again. Returns how many holds were expired.
  */
 export async function reclaimDueHolds(itemIds: readonly string[], deps: Dependencies): Promise<number> {
   const due = await deps.store.findDueHolds(itemIds, isoNow(deps), RECLAIM_LIMIT_PER_ITEM);
+  const byBooking = Map.groupBy(due, (hold) => hold.bookingId);
   let expired = 0;
-  for (const bookingId of due) {
+  for (const [bookingId, holds] of byBooking) {
     const outcome = await applySagaInput(
       bookingId,
       { kind: 'HoldExpired' },
       { correlationId: bookingId },
       deps,
     );
-    if (outcome.applied) expired++;
+    if (outcome.applied) {
+      // Its entries go with the expiry, from the change stream.
+      expired++;
+      continue;
+    }
+    const record = outcome.record;
+    for (const hold of holds) {
+      if (record?.status !== 'RESERVED' || record.expiresAt !== hold.expiresAt)
+        await deps.store.dropHold(hold);
+    }
   }
   return expired;
 }

@@ -1,12 +1,20 @@
 import { ItemNotFoundError, ReservationNotFoundError } from '../errors.ts';
 import { type Actor, type Item, mayAct, type Reservation, type ReservationLine } from '../model.ts';
-import type { Dependencies, Page } from '../ports.ts';
+import type { Dependencies, Page, StoredItem } from '../ports.ts';
 import { validateLines } from './shared.ts';
 
 type ReadDeps = Pick<Dependencies, 'store'>;
 
-/** Strips storage details (the version) from an item. */
-export function toItem({ version: _v, ...item }: Item & { version?: number }): Item {
+/**
+ * An item as clients see it: the storage details (its version, the ledger row count, the
+ * stamp of the last administrative change the stream publishes) stripped.
+ */
+export function toItem({
+  version: _v,
+  ledgerCount: _l,
+  adjustment: _a,
+  ...item
+}: Item & Partial<Pick<StoredItem, 'version' | 'ledgerCount' | 'adjustment'>>): Item {
   return item;
 }
 

@@ -36,6 +36,11 @@ export interface Checkpoint {
   /** Sort key of the last ledger row summarised; '' before the first audit. */
   position: string;
   counters: Counters;
+  /**
+   * How many ledger rows the summary covers (compared with the item's `ledgerCount`).
+   * Absent on checkpoints written before it was kept: such an item is read from the start.
+   */
+  count?: number;
   verified?: Buckets & { version: number; total: number };
   /** Bumped on every write; writes are conditioned on it (two audits never interleave). */
   revision: number;
@@ -63,7 +68,7 @@ export interface AuditStore {
 export interface Drift {
   itemId: string;
   actual: Buckets & { total: number };
-  /** What the ledger adds up to (written in the same transactions as the counters). */
+  /** What the ledger adds up to, once it holds every row the item's changes owe it. */
   expected: Counters;
   /** What the reconciler did about it. */
   action: 'reported' | 'repaired' | 'skipped-negative-ledger' | 'skipped-negative-available';
@@ -78,6 +83,13 @@ export interface ReconcileResult {
   suspectsCleared: number;
   /** Items that kept changing through every confirmation attempt: neither drift nor clean; next run. */
   unconfirmed: string[];
+  /**
+   * Items whose ledger does not hold every row their changes owe it yet (a booking
+   * decision's rows are written from the change stream after its commit): not compared,
+   * their checkpoint not moved; next run. An item that stays here while the stream is not
+   * behind has lost a ledger row (runbook: reconciler).
+   */
+  lagging: string[];
   /** Confirmed drift only. */
   drifts: Drift[];
 }
@@ -100,6 +112,12 @@ const bucketsOf = (i: StoredItem): Buckets & { total: number } => ({
   confirmed: i.confirmedQuantity,
   total: i.totalQuantity,
 });
+/**
+ * The ledger holds every row the item's changes owe it (`rows` summarised and read). Items
+ * stored before the count was kept have none and are taken as complete.
+ */
+const complete = (item: StoredItem, rows: number) =>
+  item.ledgerCount === undefined || rows >= item.ledgerCount;
 /** Counters as the ledger says, and the invariant total = available + reserved + confirmed. */
 const agrees = (item: StoredItem, want: Counters) =>
   item.reservedQuantity === want.reserved &&
@@ -120,19 +138,27 @@ const unchangedSince = (item: StoredItem, verified: Checkpoint['verified']) =>
  * Drift: reserved or confirmed differ from what the ledger adds up to, or
  * total ≠ available + reserved + confirmed.
  *
+ * The ledger of a booking decision is written from the table's change stream after the
+ * decision commits; the item counts, in the same commit, the ledger rows it is owed
+ * (`ledgerCount`). A ledger is compared with its item only when it holds that many rows.
+ *
  * 1. List the item ids; read every item and its checkpoint consistently (batches of 50).
  * 2. An item exactly as its checkpoint last verified it (same version, same counters) is
- *    clean: every transaction that moves stock bumps the version and writes a ledger row.
+ *    clean: every change of its counters bumps its version.
  * 3. Otherwise read the ledger rows after the checkpoint's position: expected = checkpoint
- *    counters + those moves. Agreeing with the item: clean.
- * 4. A disagreement is only a suspect: traffic may have committed between the item read and
- *    the ledger read. Confirm it: read the item, the ledger delta, the item again; only when
- *    the version did not move between the two item reads is the pair consistent, and only
- *    then does a disagreement count as drift. An item that keeps changing through every
- *    attempt is reported as unconfirmed (not drift) and looked at again next run.
- * 5. Advance the checkpoint to the last ledger row older than `CHECKPOINT_SETTLE_SECONDS`
- *    (a row's key is its writer's decision time, so a younger-keyed row may still commit),
- *    recording the item as verified when it agreed.
+ *    counters + those moves. Complete and agreeing with the item: clean.
+ * 4. A disagreement, or a ledger short of rows, is only a suspect: traffic may have
+ *    committed between the item read and the ledger read, and the stream may not have
+ *    written a committed decision's rows yet. Confirm it: read the item, the ledger delta,
+ *    the item again; only when the version did not move between the two item reads is the
+ *    pair consistent. A consistent pair whose ledger is still short is lagging (not
+ *    compared; next run); a complete one that disagrees is drift. An item that keeps
+ *    changing through every attempt is reported as unconfirmed and looked at again next run.
+ *    A lagging item untouched for the settle window is read once more from its first
+ *    ledger row, in case its checkpoint passed a row that was written late.
+ * 5. Unless lagging, advance the checkpoint to the last ledger row older than
+ *    `CHECKPOINT_SETTLE_SECONDS` (a row's key is its writer's decision time, so a
+ *    younger-keyed row may still be written), recording the item as verified when it agreed.
  * 6. With `repair`, set a confirmed drifting item to the ledger's counters (available =
  *    total − reserved − confirmed), conditioned on the version confirmed; a concurrent
  *    change makes the write fail and the item is confirmed again. A ledger that adds up
@@ -148,6 +174,7 @@ export async function reconcile(
     ledgerRowsRead: 0,
     suspectsCleared: 0,
     unconfirmed: [],
+    lagging: [],
     drifts: [],
   };
   const settledBefore = new Date(Date.parse(input.now) - CHECKPOINT_SETTLE_SECONDS * 1000).toISOString();
@@ -176,29 +203,42 @@ async function auditItem(
   result: ReconcileResult,
 ): Promise<void> {
   if (checkpoint && unchangedSince(first, checkpoint.verified)) return;
-  const base = checkpoint ?? { position: '', counters: ZERO };
-  const read = async () => {
-    const moves = await store.ledgerAfter(itemId, base.position);
-    result.ledgerRowsRead += moves.length;
-    return moves;
-  };
+  // A checkpoint that does not say how many rows it covers cannot be checked for completeness.
+  let base: Base =
+    checkpoint?.count === undefined
+      ? FROM_START
+      : { position: checkpoint.position, counters: checkpoint.counters, count: checkpoint.count };
   result.itemsRead++;
-  let item = first;
-  let moves = await read();
-  let expected = applyMoves(base.counters, moves);
-  let consistent = agrees(item, expected);
-  if (!consistent) {
+  let audit = await readOnce(itemId, first, base, store, result);
+  if (!audit.complete || !agrees(audit.item, audit.expected)) {
     // A suspect: confirm with a bracketed consistent read before it counts.
-    const confirmed = await confirm(itemId, read, base.counters, input.confirmAttempts ?? 5, store);
+    let confirmed = await confirm(itemId, base, input.confirmAttempts ?? 5, store, result);
+    if (
+      confirmed !== 'gone' &&
+      confirmed !== 'busy' &&
+      !confirmed.complete &&
+      base !== FROM_START &&
+      confirmed.item.updatedAt < input.settledBefore
+    ) {
+      // Untouched for the settle window and still short: the checkpoint may have passed a
+      // row the stream wrote late. Count again from the first row.
+      base = FROM_START;
+      confirmed = await confirm(itemId, base, input.confirmAttempts ?? 5, store, result);
+    }
     if (confirmed === 'gone') return;
     if (confirmed === 'busy') {
       result.unconfirmed.push(itemId);
       return;
     }
-    ({ item, moves, expected } = confirmed);
-    consistent = agrees(item, expected);
-    if (consistent) result.suspectsCleared++;
+    if (!confirmed.complete) {
+      result.lagging.push(itemId);
+      return;
+    }
+    if (agrees(confirmed.item, confirmed.expected)) result.suspectsCleared++;
+    audit = confirmed;
   }
+  const { item, expected } = audit;
+  const consistent = agrees(item, expected);
   let drift: Drift | undefined;
   if (!consistent) {
     drift = { itemId, actual: bucketsOf(item), expected, action: 'reported' };
@@ -207,30 +247,59 @@ async function auditItem(
     } else if (item.totalQuantity - expected.reserved - expected.confirmed < 0) {
       drift.action = 'skipped-negative-available';
     } else if (input.repair) {
-      drift.action = await repair(itemId, item, expected, read, base.counters, input, store);
+      drift.action = await repair(itemId, item, expected, base, input, store, result);
     }
     result.drifts.push(drift);
   }
-  await advance(itemId, checkpoint, moves, input, consistent ? item : undefined, store);
+  await advance(itemId, checkpoint, base, audit.moves, input, consistent ? item : undefined, store);
 }
 
-type Confirmed = { item: StoredItem; moves: LedgerMove[]; expected: Counters } | 'gone' | 'busy';
+/** Where an audit of one item starts: a checkpoint's summary, or the first ledger row. */
+type Base = { position: string; counters: Counters; count: number };
+const FROM_START: Base = { position: '', counters: ZERO, count: 0 };
+
+interface Audit {
+  item: StoredItem;
+  moves: LedgerMove[];
+  expected: Counters;
+  /** The ledger holds every row the item (as read) is owed. */
+  complete: boolean;
+}
+
+async function readOnce(
+  itemId: string,
+  item: StoredItem,
+  base: Base,
+  store: AuditStore,
+  result: ReconcileResult,
+): Promise<Audit> {
+  const moves = await store.ledgerAfter(itemId, base.position);
+  result.ledgerRowsRead += moves.length;
+  return {
+    item,
+    moves,
+    expected: applyMoves(base.counters, moves),
+    complete: complete(item, base.count + moves.length),
+  };
+}
+
+type Confirmed = Audit | 'gone' | 'busy';
 
 /** Item, ledger delta, item again: a consistent pair only if the version did not move. */
 async function confirm(
   itemId: string,
-  read: () => Promise<LedgerMove[]>,
-  start: Counters,
+  base: Base,
   attempts: number,
   store: AuditStore,
+  result: ReconcileResult,
 ): Promise<Confirmed> {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const before = await store.getItem(itemId);
     if (!before) return 'gone';
-    const moves = await read();
+    const audit = await readOnce(itemId, before, base, store, result);
     const after = await store.getItem(itemId);
     if (!after) return 'gone';
-    if (after.version === before.version) return { item: after, moves, expected: applyMoves(start, moves) };
+    if (after.version === before.version) return { ...audit, item: after };
   }
   return 'busy';
 }
@@ -239,10 +308,10 @@ async function repair(
   itemId: string,
   confirmedItem: StoredItem,
   confirmedExpected: Counters,
-  read: () => Promise<LedgerMove[]>,
-  start: Counters,
+  base: Base,
   input: { now: string; confirmAttempts?: number },
   store: AuditStore,
+  result: ReconcileResult,
 ): Promise<Drift['action']> {
   let item = confirmedItem;
   let expected = confirmedExpected;
@@ -254,8 +323,8 @@ async function repair(
     } catch (error) {
       if (!(error instanceof ConcurrentModificationError)) throw error;
     }
-    const again = await confirm(itemId, read, start, input.confirmAttempts ?? 5, store);
-    if (again === 'gone' || again === 'busy') return 'reported';
+    const again = await confirm(itemId, base, input.confirmAttempts ?? 5, store, result);
+    if (again === 'gone' || again === 'busy' || !again.complete) return 'reported';
     ({ item, expected } = again);
     if (agrees(item, expected)) return 'repaired';
   }
@@ -266,18 +335,21 @@ async function repair(
 async function advance(
   itemId: string,
   checkpoint: Checkpoint | undefined,
+  base: Base,
   moves: readonly LedgerMove[],
   input: { now: string; settledBefore: string },
   verifiedItem: StoredItem | undefined,
   store: AuditStore,
 ): Promise<void> {
   const settled = moves.filter((m) => m.at < input.settledBefore);
-  const position = settled.at(-1)?.position ?? checkpoint?.position ?? '';
-  const counters = applyMoves(checkpoint?.counters ?? ZERO, settled);
+  const position = settled.at(-1)?.position ?? base.position;
+  const counters = applyMoves(base.counters, settled);
+  const count = base.count + settled.length;
   const verified = verifiedItem ? { ...bucketsOf(verifiedItem), version: verifiedItem.version } : undefined;
   if (
     checkpoint &&
     position === checkpoint.position &&
+    count === checkpoint.count &&
     JSON.stringify(verified) === JSON.stringify(checkpoint.verified)
   ) {
     return;
@@ -288,6 +360,7 @@ async function advance(
         itemId,
         position,
         counters,
+        count,
         ...(verified ? { verified } : {}),
         revision: (checkpoint?.revision ?? 0) + 1,
         at: input.now,

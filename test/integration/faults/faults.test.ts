@@ -8,7 +8,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../../shared/adapters/aws-clients.ts';
 import { publishChanges } from '../../../shared/adapters/change-stream.ts';
-import { ManualClock } from '../../../shared/adapters/clock.ts';
 import { DynamoDbInventoryStore } from '../../../shared/adapters/dynamodb-store.ts';
 import { EventBridgePublisher } from '../../../shared/adapters/eventbridge-publisher.ts';
 import { confirmBooking, reserveBooking } from '../../../shared/domain/use-cases/index.ts';
@@ -19,7 +18,7 @@ import {
   seedItem,
   type TestTables,
 } from '../../support/dynamo.ts';
-import { deps, RecordingPublisher, silentLog } from '../../support/fakes.ts';
+import { deps, RecordingPublisher } from '../../support/fakes.ts';
 
 /**
  * Faults DynamoDB Local never produces, injected into a real client on a real table:
@@ -249,6 +248,7 @@ describe('the change stream publisher (functions/publish-changes.ts)', () => {
     const store = streamedStore(
       new DynamoDbInventoryStore({ client: createDocumentClient(client), tableName: t.tableName }),
       t.stream,
+      t.projector,
     );
     const bus = new RecordingPublisher();
     const d = deps(store, { publisher: bus });

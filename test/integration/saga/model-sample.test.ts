@@ -153,7 +153,7 @@ function faultyStore(random: () => number, rate: number) {
     conflictRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 3 },
   });
   // Its changes reach the bus through the table's stream, as in AWS.
-  return { store: streamedStore(plain, t.stream), injected };
+  return { store: streamedStore(plain, t.stream, t.projector), injected };
 }
 
 /** A small seeded PRNG (mulberry32), so a failing run can be replayed from its seed. */
