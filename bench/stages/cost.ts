@@ -13,6 +13,7 @@ import { TableStream } from '../../local/table-stream.ts';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import { eventsOfChange } from '../../shared/adapters/change-stream.ts';
 import { ManualClock } from '../../shared/adapters/clock.ts';
+import { DynamoDbProjector } from '../../shared/adapters/dynamodb/projection.ts';
 import { DynamoDbInventoryStore } from '../../shared/adapters/dynamodb-store.ts';
 import { idempotencyTableDefinition } from '../../shared/adapters/table-schema.ts';
 import { serveChangedItems } from '../../shared/adapters/waitlist-changes.ts';
@@ -113,8 +114,11 @@ export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
     defaultTtlSeconds: 900,
   };
   // What the change-stream publisher does for these bookings: the table's stream read
-  // through the publisher's own code (reads by a Lambda trigger are free of charge).
+  // through the publisher's own code (reads by a Lambda trigger are free of charge), its
+  // writes of the ledger and hold rows counted like the consumers' requests.
   const stream = new TableStream(ctx.client, tableName, ctx.endpoint);
+  const projector = new DynamoDbProjector({ client: createDocumentClient(counting.client), tableName });
+  const uncountedProjector = new DynamoDbProjector({ client: ctx.doc, tableName });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: idemTable,
     awsSdkV3Client: counting.client,
@@ -207,17 +211,20 @@ export async function cost(ctx: DynamoStageContext): Promise<CostResult> {
         if (r.examined < 200) break;
       }
     }
-    const ddb = counting.reset();
-    // The publisher is invoked for booking and item rows only (filter criteria), in batches.
+    // The publisher is invoked for booking and item rows only (filter criteria), in batches;
+    // it writes the ledger and hold rows they owe (counted) and publishes their events.
     streamed.push(...(await stream.drain()));
     // On the waitlist path, only the waiting booking's own changes (not its holder's).
-    const changes = streamed.filter(
-      (c) =>
-        PUBLISHED_ENTITIES.has(String(c.newImage?.entity)) &&
-        (path !== 'waitlist' ||
-          c.newImage?.entity !== 'RESERVATION' ||
-          c.newImage?.correlationId !== 'holder'),
-    );
+    const own = (c: (typeof streamed)[number]) =>
+      path !== 'waitlist' || c.newImage?.entity !== 'RESERVATION' || c.newImage?.correlationId !== 'holder';
+    const delivered = streamed.filter((c) => PUBLISHED_ENTITIES.has(String(c.newImage?.entity)));
+    const changes = delivered.filter(own);
+    // One change at a time: a booking's reserve and its payment minutes later never share a
+    // stream batch, so the projection's collapsing of a hold added and removed within one
+    // batch must not make them look cheaper here.
+    for (const change of changes) await projector.project([change]);
+    const ddb = counting.reset();
+    await uncountedProjector.project(delivered.filter((c) => !own(c)));
     const events = changes.flatMap((c) => eventsOfChange(c)).length;
     lambdaInvocations += changes.length / PUBLISHER_CHANGES_PER_INVOCATION;
     raw[path] = {
