@@ -31,6 +31,8 @@ export interface ContentionRow {
 
 export interface ContentionResult {
   stock: number;
+  /** Untimed attempts of every implementation before the measured runs (absent in older results). */
+  warmUpAttempts?: number;
   rows: ContentionRow[];
   /** Ours over the bare transaction at each concurrency, keyed `c1`, `c10`, `c50`. */
   p50Ratio: Record<string, number>;
@@ -129,7 +131,7 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
       });
     }
   }
-  return summariseContention(rows);
+  return { ...summariseContention(rows), warmUpAttempts: WARM_UP_ATTEMPTS };
 }
 
 /** Ratios of ours to the bare transaction per concurrency, and ours' worst oversold. */
