@@ -132,6 +132,34 @@ describe('each function bundles only what its routes use', () => {
 });
 
 describe('the SDK in a bundle', () => {
+  it('leaves out the event-stream codecs, which no operation of ours uses', async () => {
+    // Act: the function with the most SDK code, with and without the stand-ins
+    const entry = new URL('../../../functions/reservations.ts', import.meta.url).pathname;
+    const inputs = async (aliases?: false) =>
+      Object.keys(
+        (
+          await build({
+            ...esbuildOptions(aliases === false ? { aliases } : {}),
+            entryPoints: [entry],
+            write: false,
+            metafile: true,
+            outfile: join(tmp, 'streams.mjs'),
+          })
+        ).metafile.inputs,
+      ).filter((f) => f.includes('/event-streams/'));
+    // Assess: the codecs are in the bundle only without the alias (the test can fail)
+    expect(await inputs()).toEqual([]);
+    expect((await inputs(false)).length).toBeGreaterThan(5);
+  });
+
+  it('fails loudly if an operation ever needs an event stream', async () => {
+    const { EventStreamSerde, eventStreamSerdeProvider } = await import(
+      '../../../infra/bundling/no-event-streams.ts'
+    );
+    expect(() => new EventStreamSerde()).toThrow(/event-streams is not bundled/);
+    expect(() => eventStreamSerdeProvider()).toThrow(/event-streams is not bundled/);
+  });
+
   it('takes credentials from the environment, as Lambda gives them, and says so when there are none', async () => {
     // Prepare: a client bundled as the functions bundle theirs
     const contents = [
