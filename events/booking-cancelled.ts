@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, BOOKING_SOURCE, detailSchema, type EventType } from './envelope.ts';
+import { BOOKING_ID, detailSchema } from './envelope.ts';
 
-/** Consumed: the booking was cancelled; release even a confirmed reservation. */
-export const BookingCancelled = {
-  detailType: 'BookingCancelled',
-  source: BOOKING_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { BookingCancelled } from './identities.ts';
 
 export const bookingCancelledData = z.looseObject({
   bookingId: BOOKING_ID,

@@ -1,9 +1,7 @@
 import * as z from 'zod/mini';
 import {
   BOOKING_ID,
-  BOOKING_SOURCE,
   detailSchema,
-  type EventType,
   ITEM_ID,
   LINES_LENGTH,
   QUANTITY,
@@ -11,12 +9,7 @@ import {
   waitlistRequestSchema,
 } from './envelope.ts';
 
-/** Consumed: a booking was created and needs its inventory held. */
-export const BookingCreated = {
-  detailType: 'BookingCreated',
-  source: BOOKING_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { BookingCreated } from './identities.ts';
 
 export const bookingCreatedData = z.looseObject({
   bookingId: BOOKING_ID,

@@ -15,10 +15,7 @@ import {
  * the classic API adds about 440 KB to every Lambda bundle, mini about 12 KB.
  */
 
-/** Sources on the bus. */
-export const INVENTORY_SOURCE = 'inventory-service';
-export const BOOKING_SOURCE = 'booking-service';
-export const PAYMENT_SOURCE = 'payment-service';
+export { BOOKING_SOURCE, type EventType, INVENTORY_SOURCE, PAYMENT_SOURCE } from './identities.ts';
 
 export const ITEM_ID = z.string().check(z.regex(ITEM_ID_PATTERN));
 export const BOOKING_ID = z.uuid();
@@ -79,11 +76,4 @@ export function eventBridgeEventSchema<D extends z.ZodMiniType>(detail: D) {
     detail,
     'replay-name': z.optional(z.string()),
   });
-}
-
-/** Identity of an event type: what EventBridge rules match on. */
-export interface EventType {
-  readonly detailType: string;
-  readonly source: string;
-  readonly schemaVersion: string;
 }

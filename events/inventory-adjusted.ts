@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
-import { detailSchema, type EventType, INVENTORY_SOURCE, ITEM_ID } from './envelope.ts';
+import { detailSchema, ITEM_ID } from './envelope.ts';
 
-/** Published: an administrator created an item or changed its stock. */
-export const InventoryAdjusted = {
-  detailType: 'InventoryAdjusted',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryAdjusted } from './identities.ts';
 
 export const inventoryAdjustedData = z.strictObject({
   itemId: ITEM_ID,

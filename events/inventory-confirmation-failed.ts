@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, shortfallSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, shortfallSchema } from './envelope.ts';
 
-/** Published: a payment succeeded but the booking cannot be confirmed; upstream should refund. */
-export const InventoryConfirmationFailed = {
-  detailType: 'InventoryConfirmationFailed',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryConfirmationFailed } from './identities.ts';
 
 export const inventoryConfirmationFailedData = z.strictObject({
   bookingId: BOOKING_ID,

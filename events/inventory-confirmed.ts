@@ -1,19 +1,7 @@
 import * as z from 'zod/mini';
-import {
-  BOOKING_ID,
-  detailSchema,
-  type EventType,
-  INVENTORY_SOURCE,
-  LINES_LENGTH,
-  lineSchema,
-} from './envelope.ts';
+import { BOOKING_ID, detailSchema, LINES_LENGTH, lineSchema } from './envelope.ts';
 
-/** Published: the booking's units moved from reserved to confirmed. */
-export const InventoryConfirmed = {
-  detailType: 'InventoryConfirmed',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryConfirmed } from './identities.ts';
 
 export const inventoryConfirmedData = z.strictObject({
   bookingId: BOOKING_ID,

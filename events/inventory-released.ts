@@ -1,19 +1,7 @@
 import * as z from 'zod/mini';
-import {
-  BOOKING_ID,
-  detailSchema,
-  type EventType,
-  INVENTORY_SOURCE,
-  LINES_LENGTH,
-  lineSchema,
-} from './envelope.ts';
+import { BOOKING_ID, detailSchema, LINES_LENGTH, lineSchema } from './envelope.ts';
 
-/** Published: a hold (or a confirmed booking) went back to available stock. */
-export const InventoryReleased = {
-  detailType: 'InventoryReleased',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryReleased } from './identities.ts';
 
 export const inventoryReleasedData = z.strictObject({
   bookingId: BOOKING_ID,

@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, INVENTORY_SOURCE, shortfallSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, shortfallSchema } from './envelope.ts';
 
-/** Published: nothing was reserved for the booking, and why. */
-export const InventoryReservationFailed = {
-  detailType: 'InventoryReservationFailed',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryReservationFailed } from './identities.ts';
 
 export const inventoryReservationFailedData = z.strictObject({
   bookingId: BOOKING_ID,

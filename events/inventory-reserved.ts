@@ -1,19 +1,7 @@
 import * as z from 'zod/mini';
-import {
-  BOOKING_ID,
-  detailSchema,
-  type EventType,
-  INVENTORY_SOURCE,
-  LINES_LENGTH,
-  lineSchema,
-} from './envelope.ts';
+import { BOOKING_ID, detailSchema, LINES_LENGTH, lineSchema } from './envelope.ts';
 
-/** Published: every line of a booking is held (or held and confirmed, when the payment came first). */
-export const InventoryReserved = {
-  detailType: 'InventoryReserved',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryReserved } from './identities.ts';
 
 export const inventoryReservedData = z.strictObject({
   bookingId: BOOKING_ID,

@@ -2,8 +2,6 @@ import * as z from 'zod/mini';
 import {
   BOOKING_ID,
   detailSchema,
-  type EventType,
-  INVENTORY_SOURCE,
   LINES_LENGTH,
   lineSchema,
   shortfallSchema,
@@ -15,11 +13,7 @@ import {
  * by exactly one `InventoryReserved` (`fromWaitlist: true`) or `InventoryReservationFailed`
  * (`WAITLIST_EXPIRED`, or `BOOKING_RELEASED` when it was cancelled or released first).
  */
-export const InventoryWaitlisted = {
-  detailType: 'InventoryWaitlisted',
-  source: INVENTORY_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { InventoryWaitlisted } from './identities.ts';
 
 export const inventoryWaitlistedData = z.strictObject({
   bookingId: BOOKING_ID,

@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, PAYMENT_SOURCE } from './envelope.ts';
+import { BOOKING_ID, detailSchema } from './envelope.ts';
 
-/** Consumed: the payment failed; release the hold (compensation). */
-export const PaymentFailed = {
-  detailType: 'PaymentFailed',
-  source: PAYMENT_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { PaymentFailed } from './identities.ts';
 
 export const paymentFailedData = z.looseObject({
   bookingId: BOOKING_ID,

@@ -1,12 +1,7 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, type EventType, PAYMENT_ID, PAYMENT_SOURCE } from './envelope.ts';
+import { BOOKING_ID, detailSchema, PAYMENT_ID } from './envelope.ts';
 
-/** Consumed: the booking was paid; confirm its hold. */
-export const PaymentSucceeded = {
-  detailType: 'PaymentSucceeded',
-  source: PAYMENT_SOURCE,
-  schemaVersion: '1',
-} as const satisfies EventType;
+export { PaymentSucceeded } from './identities.ts';
 
 export const paymentSucceededData = z.looseObject({
   bookingId: BOOKING_ID,

@@ -7,7 +7,7 @@ import {
   InventoryReservationFailed,
   InventoryReserved,
   InventoryWaitlisted,
-} from '../../events/index.ts';
+} from '../../events/identities.ts';
 import type { Shortfall } from './errors.ts';
 import { eventIdFor } from './event-ids.ts';
 import type {

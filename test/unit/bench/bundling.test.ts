@@ -93,7 +93,10 @@ describe('node built-ins in the bundles', () => {
   });
 });
 
-/** The npm packages esbuild puts in the bundle of functions/<name>.ts, with the stack's options. */
+/**
+ * The npm packages esbuild puts in the bundle of functions/<name>.ts, with the stack's options, and
+ * `zod/mini` when its schema builders are in.
+ */
 async function packagesInBundle(name: string): Promise<Set<string>> {
   const result = await build({
     ...esbuildOptions(),
@@ -102,11 +105,12 @@ async function packagesInBundle(name: string): Promise<Set<string>> {
     metafile: true,
     outfile: join(tmp, `${name}.mjs`),
   });
-  return new Set(
-    Object.keys(result.metafile.inputs).flatMap(
-      (f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? [],
-    ),
-  );
+  const inputs = Object.keys(result.metafile.inputs);
+  return new Set([
+    ...inputs.flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? []),
+    // zod's schema builders apart from its core (the HTTP error mapping knows zod's error class)
+    ...(inputs.some((f) => f.includes('node_modules/zod/v4/mini/')) ? ['zod/mini'] : []),
+  ]);
 }
 
 describe('each function bundles only what its routes use', () => {
@@ -116,6 +120,14 @@ describe('each function bundles only what its routes use', () => {
   // Token verification where the route table scopes a route; idempotency where operations run under it.
   const verifiesTokens = new Set<string>(ROUTE_TABLE.filter((r) => r.scopes.length > 0).map((r) => r.fn));
   const idempotent = new Set(['reservations', ...functions.filter((f) => f.startsWith('on-'))]);
+  // Schemas (zod/mini) where input is parsed: the HTTP routes' requests and the consumed events. A
+  // function that only builds or routes events takes their identities (events/identities.ts), no schema.
+  const parsesInput = new Set([
+    'reservations',
+    'inventory-read',
+    'inventory-admin',
+    ...functions.filter((f) => f.startsWith('on-')),
+  ]);
 
   it.each(functions)('%s', async (name) => {
     // Act
@@ -124,6 +136,7 @@ describe('each function bundles only what its routes use', () => {
     // module code in every bundle: none of these packages declares itself free of side effects)
     expect(packages.has('aws-jwt-verify'), 'aws-jwt-verify').toBe(verifiesTokens.has(name));
     expect(packages.has('@aws-lambda-powertools/idempotency'), 'idempotency').toBe(idempotent.has(name));
+    expect(packages.has('zod/mini'), 'zod/mini').toBe(parsesInput.has(name));
     if (name === 'health') expect([...packages].filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
     // The default credential chain's providers and the STS/SSO clients they use (see the next test)
     expect(packages.has('@aws-sdk/credential-provider-node'), 'credential chain').toBe(false);
