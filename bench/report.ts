@@ -297,7 +297,7 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
       '- **The AWS SDK is the floor of every function with a table** (table above): `@smithy/core` (protocols, serde, retry, endpoints) and `@aws-sdk/core` stay; its event-stream codecs (about 20 KB) are gone. The default credential chain (140 KB with the STS/SSO clients) is gone.',
       "- **Built-ins**: see the stand-ins above; `util` keeps its ESM import because esbuild's interop would read its lazy properties (parseArgs, diff) and load more.",
       '- **Nothing was made lazy**: no `import()` defers work to the first invocation, so init here is the whole cold cost of our code; source maps stay off at run time (see the variants).',
-      '- **Left**: PublishChanges bundles the DynamoDB client through the table layout it shares with the stores (`shared/adapters/dynamodb-store.ts`); validation (`zod/mini`, about 30 KB) is already the small build. PublishChanges and ServeWaitlist build every event schema (zod/mini, about 26 KB) though they need only the identities of the events, which live in the same modules as the schemas (`events/*.ts`); splitting them is not done.',
+      '- **Left**: PublishChanges bundles the DynamoDB client through the table layout it shares with the stores (`shared/adapters/dynamodb-store.ts`); validation (`zod/mini`, about 30 KB) is already the small build. The identities of the events live apart from their schemas (`events/identities.ts`), so PublishChanges and ServeWaitlist, which only build events, carry no schema builder.',
       '',
     );
   }
