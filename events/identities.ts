@@ -73,6 +73,11 @@ export const InventoryReserved = {
   schemaVersion: '1',
 } as const satisfies EventType;
 
+/**
+ * Published: stock was short and the booking asked to wait; nothing is held. It is followed
+ * by exactly one `InventoryReserved` (`fromWaitlist: true`) or `InventoryReservationFailed`
+ * (`WAITLIST_EXPIRED`, or `BOOKING_RELEASED` when it was cancelled or released first).
+ */
 export const InventoryWaitlisted = {
   detailType: 'InventoryWaitlisted',
   source: INVENTORY_SOURCE,

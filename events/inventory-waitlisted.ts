@@ -8,11 +8,6 @@ import {
   WAITLIST_PRIORITY,
 } from './envelope.ts';
 
-/**
- * Published: stock was short and the booking asked to wait; nothing is held. It is followed
- * by exactly one `InventoryReserved` (`fromWaitlist: true`) or `InventoryReservationFailed`
- * (`WAITLIST_EXPIRED`, or `BOOKING_RELEASED` when it was cancelled or released first).
- */
 export { InventoryWaitlisted } from './identities.ts';
 
 export const inventoryWaitlistedData = z.strictObject({
