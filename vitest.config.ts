@@ -9,6 +9,8 @@ export default defineConfig({
   test: {
     // Quiet Powertools in tests; failures still show the assertion that broke.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // Everything a run writes to the temporary directory goes, and is removed, with it.
+    globalSetup: ['test/support/temp-dir-setup.ts'],
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]
       : ['default'],

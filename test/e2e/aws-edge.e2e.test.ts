@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -285,7 +286,7 @@ describe.skipIf(!awsCliV2)('EventBridge, Lambda, API Gateway v2 and Logs through
       requestContext: { http: { method: 'GET', path: '/health' }, requestId: 'cli', routeKey: 'GET /health' },
       isBase64Encoded: false,
     };
-    const out = `/tmp/lambda-invoke-${randomUUID()}.json`;
+    const out = join(tmpdir(), `lambda-invoke-${randomUUID()}.json`);
     const invoked = await aws(
       edge,
       'lambda',
