@@ -59,10 +59,6 @@ export class ReservationNotFoundError extends DomainError {
   }
 }
 
-export class InvalidTransitionError extends DomainError {
-  readonly code = 'INVALID_TRANSITION';
-}
-
 /** An admin change that would break the invariant (e.g. total below reserved + confirmed). */
 export class StockConflictError extends DomainError {
   readonly code = 'STOCK_CONFLICT';

@@ -5,7 +5,6 @@ import {
   ConcurrentModificationError,
   DomainError,
   InsufficientInventoryError,
-  InvalidTransitionError,
   ItemNotFoundError,
   ReservationNotFoundError,
   StockConflictError,
@@ -44,7 +43,6 @@ const DOMAIN_STATUS: [new (...args: never[]) => DomainError, number][] = [
   [InsufficientInventoryError, 409],
   [BookingConflictError, 409],
   [StockConflictError, 409],
-  [InvalidTransitionError, 409],
   [ConcurrentModificationError, 409],
 ];
 
