@@ -53,13 +53,15 @@ const SUBPATHS: Record<string, readonly string[]> = { fs: ['promises'] };
 /**
  * Import path -> stand-in, for esbuild's `alias` (paths relative to the project root): the built-ins
  * above, `node:<name>` and `<name>` alike; the SDK's default credential chain, replaced by its
- * environment provider (infra/bundling/credentials-from-env.ts says why); and the SDK's event-stream
- * codecs, which no operation of ours uses (infra/bundling/no-event-streams.ts).
+ * environment provider (infra/bundling/credentials-from-env.ts says why); the SDK's event-stream
+ * codecs, which no operation of ours uses (infra/bundling/no-event-streams.ts); and the cache of
+ * DynamoDB endpoint discovery, which is off (infra/bundling/no-endpoint-discovery.ts).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   ...builtinAliases(),
   '@aws-sdk/credential-provider-node': './infra/bundling/credentials-from-env.ts',
   '@smithy/core/event-streams': './infra/bundling/no-event-streams.ts',
+  '@aws-sdk/endpoint-cache': './infra/bundling/no-endpoint-discovery.ts',
 };
 
 function builtinAliases(): Record<string, string> {

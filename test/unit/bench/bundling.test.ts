@@ -165,6 +165,37 @@ describe('the SDK in a bundle', () => {
     expect((await inputs(false)).length).toBeGreaterThan(5);
   });
 
+  it('leaves out the endpoint-discovery cache, which stays empty while discovery is off', async () => {
+    // Act: a DynamoDB function, with and without the stand-ins
+    const entry = new URL('../../../functions/reconcile.ts', import.meta.url).pathname;
+    const inputs = async (aliases?: false) =>
+      Object.keys(
+        (
+          await build({
+            ...esbuildOptions(aliases === false ? { aliases } : {}),
+            entryPoints: [entry],
+            write: false,
+            metafile: true,
+            outfile: join(tmp, 'discovery.mjs'),
+          })
+        ).metafile.inputs,
+      ).filter((f) => /\/(mnemonist|obliterator|@aws-sdk\/endpoint-cache)\//.test(f));
+    // Assess: the LRU cache is in the bundle only without the alias (the test can fail)
+    expect(await inputs()).toEqual([]);
+    expect((await inputs(false)).length).toBeGreaterThan(3);
+  });
+
+  it('finds no discovered endpoint, and fails loudly if discovery is ever turned on', async () => {
+    const { EndpointCache } = await import('../../../infra/bundling/no-endpoint-discovery.ts');
+    const cache = new EndpointCache();
+    expect(cache.getEndpoint('key')).toBeUndefined();
+    expect(cache.get('key')).toBeUndefined();
+    expect(cache.has('key')).toBe(false);
+    expect(() => cache.set('key', [{ Address: '', CachePeriodInMinutes: 1 }])).toThrow(
+      /endpoint-cache is not bundled/,
+    );
+  });
+
   it('fails loudly if an operation ever needs an event stream', async () => {
     const { EventStreamSerde, eventStreamSerdeProvider } = await import(
       '../../../infra/bundling/no-event-streams.ts'
