@@ -11,8 +11,8 @@ import { ConcurrentModificationError } from '../domain/errors.ts';
 import type { QuantityBucket } from '../domain/model.ts';
 import type { StoredItem } from '../domain/ports.ts';
 import type { AuditStore, Buckets, Checkpoint, Counters, LedgerMove } from '../domain/use-cases/reconcile.ts';
+import { readStoredItem } from './dynamodb/item-read.ts';
 import { itemKey, LEDGER_PREFIX, toStoredItem, UNCLAIMED } from './dynamodb/table-layout.ts';
-import { DynamoDbInventoryStore } from './dynamodb-store.ts';
 import { CHECKPOINT_PREFIX, ITEMS_INDEX, ITEMS_PARTITION } from './table-schema.ts';
 
 /**
@@ -35,12 +35,10 @@ const LEDGER_END = `${LEDGER_PREFIX}\uffff`;
 export class DynamoDbAuditStore implements AuditStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
-  readonly #store: DynamoDbInventoryStore;
 
   constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
     this.#db = options.client;
     this.#table = options.tableName;
-    this.#store = new DynamoDbInventoryStore(options);
   }
 
   async listItemIds(cursor?: string): Promise<{ itemIds: string[]; cursor?: string }> {
@@ -92,7 +90,7 @@ export class DynamoDbAuditStore implements AuditStore {
   }
 
   getItem(itemId: string): Promise<StoredItem | undefined> {
-    return this.#store.getItem(itemId);
+    return readStoredItem(this.#db, this.#table, itemId);
   }
 
   async ledgerAfter(itemId: string, position: string): Promise<LedgerMove[]> {

@@ -4,7 +4,6 @@ import {
   type BatchGetCommandOutput,
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -26,6 +25,7 @@ import { DEFAULT_CONFLICT_RETRY, type RetryPolicy, withJitteredRetries } from '.
 import { DUE_INDEX, DUE_SHARDS, ITEMS_INDEX, ITEMS_PARTITION } from '../table-schema.ts';
 import { type Action, explainCancellation, isConflictOnly, type TransactItem } from './cancellation.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { readStoredItem } from './item-read.ts';
 import {
   bookingKey,
   HOLD_PREFIX,
@@ -77,11 +77,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
     this.#random = options.random ?? Math.random;
   }
 
-  async getItem(itemId: string): Promise<StoredItem | undefined> {
-    const { Item } = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: itemKey(itemId), ConsistentRead: true }),
-    );
-    return Item ? toStoredItem(Item) : undefined;
+  getItem(itemId: string): Promise<StoredItem | undefined> {
+    return readStoredItem(this.#db, this.#table, itemId);
   }
 
   async getItems(itemIds: readonly string[]): Promise<Map<string, StoredItem>> {
