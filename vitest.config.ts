@@ -11,6 +11,9 @@ export default defineConfig({
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     // Everything a run writes to the temporary directory goes, and is removed, with it.
     globalSetup: ['test/support/temp-dir-setup.ts'],
+    // Vitest's default is one worker fewer than the cores: one worker on this 2-core machine, so
+    // every file ran after the other (537 s). Two workers: 395 s, the same 729 tests passing.
+    maxWorkers: 2,
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]
       : ['default'],
