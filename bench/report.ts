@@ -19,7 +19,6 @@ const f2 = (n: number) => n.toFixed(2);
 const usd = (n: number) => (n >= 100 ? `$${Math.round(n).toLocaleString('en-US')}` : `$${n.toFixed(2)}`);
 const pass = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 
-/** True when the machine ran more runnable work than it has cores during the run. */
 /**
  * Other work was running when the run started. The load at the end is not evidence of it: the
  * last stages run up to 50 requests at a time against the emulator and raise it themselves.

@@ -93,19 +93,24 @@ describe('node built-ins in the bundles', () => {
   });
 });
 
+/** The source files in one function's bundle, with the stand-ins or (`false`) without them. */
+async function bundledInputs(fn: string, aliases?: false): Promise<string[]> {
+  const out = await build({
+    ...esbuildOptions(aliases === false ? { aliases } : {}),
+    entryPoints: [new URL(`../../../functions/${fn}.ts`, import.meta.url).pathname],
+    write: false,
+    metafile: true,
+    outfile: join(tmp, `${fn}.mjs`),
+  });
+  return Object.keys(out.metafile.inputs);
+}
+
 /**
  * The npm packages esbuild puts in the bundle of functions/<name>.ts, with the stack's options, and
  * `zod/mini` when its schema builders are in.
  */
 async function packagesInBundle(name: string): Promise<Set<string>> {
-  const result = await build({
-    ...esbuildOptions(),
-    entryPoints: [new URL(`../../../functions/${name}.ts`, import.meta.url).pathname],
-    write: false,
-    metafile: true,
-    outfile: join(tmp, `${name}.mjs`),
-  });
-  const inputs = Object.keys(result.metafile.inputs);
+  const inputs = await bundledInputs(name);
   return new Set([
     ...inputs.flatMap((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? []),
     // zod's schema builders apart from its core (the HTTP error mapping knows zod's error class)
@@ -147,19 +152,8 @@ describe('each function bundles only what its routes use', () => {
 describe('the SDK in a bundle', () => {
   it('leaves out the event-stream codecs, which no operation of ours uses', async () => {
     // Act: the function with the most SDK code, with and without the stand-ins
-    const entry = new URL('../../../functions/reservations.ts', import.meta.url).pathname;
     const inputs = async (aliases?: false) =>
-      Object.keys(
-        (
-          await build({
-            ...esbuildOptions(aliases === false ? { aliases } : {}),
-            entryPoints: [entry],
-            write: false,
-            metafile: true,
-            outfile: join(tmp, 'streams.mjs'),
-          })
-        ).metafile.inputs,
-      ).filter((f) => f.includes('/event-streams/'));
+      (await bundledInputs('reservations', aliases)).filter((f) => f.includes('/event-streams/'));
     // Assess: the codecs are in the bundle only without the alias (the test can fail)
     expect(await inputs()).toEqual([]);
     expect((await inputs(false)).length).toBeGreaterThan(5);
@@ -167,19 +161,10 @@ describe('the SDK in a bundle', () => {
 
   it('leaves out the endpoint-discovery cache, which stays empty while discovery is off', async () => {
     // Act: a DynamoDB function, with and without the stand-ins
-    const entry = new URL('../../../functions/reconcile.ts', import.meta.url).pathname;
     const inputs = async (aliases?: false) =>
-      Object.keys(
-        (
-          await build({
-            ...esbuildOptions(aliases === false ? { aliases } : {}),
-            entryPoints: [entry],
-            write: false,
-            metafile: true,
-            outfile: join(tmp, 'discovery.mjs'),
-          })
-        ).metafile.inputs,
-      ).filter((f) => /\/(mnemonist|obliterator|@aws-sdk\/endpoint-cache)\//.test(f));
+      (await bundledInputs('reconcile', aliases)).filter((f) =>
+        /\/(mnemonist|obliterator|@aws-sdk\/endpoint-cache)\//.test(f),
+      );
     // Assess: the LRU cache is in the bundle only without the alias (the test can fail)
     expect(await inputs()).toEqual([]);
     expect((await inputs(false)).length).toBeGreaterThan(3);
