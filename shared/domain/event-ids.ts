@@ -1,11 +1,16 @@
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 
 /** Namespace for our derived ids (a fixed random UUID; never change it). */
 const NAMESPACE = '6f0d3c3e-4f7b-4b51-9a7e-2f7c6a1d9e21';
+// uuid parses a string namespace (twice) and re-encodes a string name on every call; the
+// same bytes, given once, make each id about a third cheaper and change no id.
+const NAMESPACE_BYTES = parseUuid(NAMESPACE);
+const utf8 = new TextEncoder();
+const derived = (name: string): string => uuidv5(utf8.encode(name), NAMESPACE_BYTES);
 
 /** The reservation id of a booking: stable, so a retried reserve answers with the same id. */
 export function reservationIdFor(bookingId: string): string {
-  return uuidv5(`reservation:${bookingId}`, NAMESPACE);
+  return derived(`reservation:${bookingId}`);
 }
 
 /**
@@ -14,5 +19,5 @@ export function reservationIdFor(bookingId: string): string {
  * deduplicate.
  */
 export function eventIdFor(subject: string, transition: string, generation = 0): string {
-  return uuidv5(`${subject}:${transition}:${generation}`, NAMESPACE);
+  return derived(`${subject}:${transition}:${generation}`);
 }

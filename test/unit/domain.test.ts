@@ -48,6 +48,15 @@ describe('derived ids', () => {
     expect(reservationIdFor(b)).toBe(reservationIdFor(b));
     expect(reservationIdFor(b)).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('never change: ids already stored and published stay what uuid v5 gave them', () => {
+    // Computed once with uuid's v5(name, namespace string); a change here re-keys every
+    // reservation and breaks downstream deduplication.
+    const b = '6d9f7a52-5a1b-4c3e-9f1e-0a1b2c3d4e5f';
+    expect(reservationIdFor(b)).toBe('5831a221-49b5-57b4-a080-0cba2b86af1b');
+    expect(eventIdFor(b, 'RESERVED')).toBe('42f6f4b3-20da-5353-a317-bfb6b64d47b7');
+    expect(eventIdFor('ROOM-é-1', 'Ünïcode', 3)).toBe('9ea10cb3-d2a5-5c66-9f2e-57072f020680');
+  });
 });
 
 describe('jittered retries', () => {
