@@ -1,3 +1,4 @@
+import rfdc from 'rfdc';
 import type { ChangeRecord } from '../../shared/adapters/change-stream.ts';
 import {
   ConcurrentModificationError,
@@ -24,6 +25,13 @@ import {
   type WaitlistEntry,
   waitlistChange,
 } from '../../shared/domain/ports.ts';
+
+/**
+ * Copies of what the store hands out and keeps, so callers never share its records. rfdc
+ * copies a reservation record in 1.1 µs, structuredClone in 9 µs; that was a fifth of the
+ * model test's time.
+ */
+const copy = rfdc();
 
 const COUNTER = {
   available: 'availableQuantity',
@@ -102,7 +110,7 @@ export class MemoryInventoryStore implements InventoryStore {
 
   async getBooking(bookingId: string): Promise<BookingState> {
     const record = this.bookings.get(bookingId);
-    return record ? { reservation: structuredClone(record) } : {};
+    return record ? { reservation: copy(record) } : {};
   }
 
   async writeReservation(write: ReservationWrite): Promise<void> {
@@ -220,7 +228,7 @@ export class MemoryInventoryStore implements InventoryStore {
     for (const [itemId, before] of touched) {
       this.#change(before, { entity: 'ITEM', ...(this.items.get(itemId) as StoredItem) });
     }
-    this.bookings.set(next.bookingId, structuredClone(next));
+    this.bookings.set(next.bookingId, copy(next));
     this.writes++;
     if (fault?.when === 'after') throw fault.error;
   }
@@ -235,8 +243,8 @@ export class MemoryInventoryStore implements InventoryStore {
   #change(oldImage: Record<string, unknown> | undefined, newImage: Record<string, unknown>): void {
     this.changes.push({
       sequenceNumber: String(this.changes.length + 1).padStart(21, '0'),
-      ...(oldImage ? { oldImage: structuredClone(oldImage) } : {}),
-      newImage: structuredClone(newImage),
+      ...(oldImage ? { oldImage: copy(oldImage) } : {}),
+      newImage: copy(newImage),
     });
   }
 
@@ -279,7 +287,7 @@ export class MemoryInventoryStore implements InventoryStore {
       .filter((r) => (r.status === 'RESERVED' || r.status === 'WAITLISTED') && r.expiresAt <= now)
       .sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : 1))
       .slice(0, limit)
-      .map((r) => structuredClone(r));
+      .map((r) => copy(r));
   }
 
   async findDueHolds(itemIds: readonly string[], now: string, limit: number): Promise<DueHold[]> {
