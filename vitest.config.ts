@@ -1,11 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
-/**
- * One vitest project per kind of test, so each can run alone (`npm run test:unit`, …) and
- * `npm test` runs them all. Integration tests get DynamoDB Local from the global setup;
- * unit tests never touch the network.
- */
 // DynamoDB Local (Java) lives for minutes in a test run, too short for the JVM's optimising
 // compiler to pay back its CPU, and on 2 cores that compiler competes with the test workers
 // and DynamoDB Local itself. With the quick compiler alone, `npm run test:integration` took
@@ -15,6 +10,11 @@ import { defineConfig } from 'vitest/config';
 // integration setup's and each end-to-end `npm start`'s); a value already set wins.
 process.env.JDK_JAVA_OPTIONS ??= '-XX:TieredStopAtLevel=1';
 
+/**
+ * One vitest project per kind of test, so each can run alone (`npm run test:unit`, …) and
+ * `npm test` runs them all. Integration tests get DynamoDB Local from the global setup;
+ * unit tests never touch the network.
+ */
 export default defineConfig({
   test: {
     // Quiet Powertools in tests; failures still show the assertion that broke.

@@ -2,8 +2,9 @@ import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 
 /** Namespace for our derived ids (a fixed random UUID; never change it). */
 const NAMESPACE = '6f0d3c3e-4f7b-4b51-9a7e-2f7c6a1d9e21';
-// uuid parses a string namespace (twice) and re-encodes a string name on every call; the
-// same bytes, given once, make each id about a third cheaper and change no id.
+// uuid parses a string namespace (twice) and re-encodes a string name on every call. Given
+// as bytes it skips that (8.4 µs an id against 9.4 µs, median of 10 × 100,000; sha1 is the
+// rest) and gives the same ids.
 const NAMESPACE_BYTES = parseUuid(NAMESPACE);
 const utf8 = new TextEncoder();
 const derived = (name: string): string => uuidv5(utf8.encode(name), NAMESPACE_BYTES);
