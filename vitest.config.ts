@@ -6,14 +6,14 @@ import { defineConfig } from 'vitest/config';
 // and DynamoDB Local itself. With the quick compiler alone, `npm run test:integration` took
 // 169 s and passed; without, 276 s, with the DynamoDB Local model sample timing out (it takes
 // 14 s alone). The serial collector saved nothing (two integration files: 39.8 s, 39.5 s without).
-// Set here, the main process hands it to every DynamoDB Local the run starts (the
-// integration setup's and each end-to-end `npm start`'s); a value already set wins.
+// Set here, the main process hands it to every DynamoDB Local the run starts (each
+// integration file's and each end-to-end `npm start`'s); a value already set wins.
 process.env.JDK_JAVA_OPTIONS ??= '-XX:TieredStopAtLevel=1';
 
 /**
  * One vitest project per kind of test, so each can run alone (`npm run test:unit`, …) and
- * `npm test` runs them all. Integration tests get DynamoDB Local from the global setup;
- * unit tests never touch the network.
+ * `npm test` runs them all. Each integration test file starts its own DynamoDB Local
+ * (test/support/dynamo.ts); unit tests never touch the network.
  */
 export default defineConfig({
   test: {
@@ -64,7 +64,6 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/support/dynamodb-local-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStreamMapping } from '../../local/stream-mappings.ts';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
-import { localClient } from '../support/dynamo.ts';
+import { acquireDynamoDbLocal, localClient } from '../support/dynamo.ts';
 
 /**
  * The local cloud's table-stream event source mapping against DynamoDB Local's Streams
  * API: filter criteria, order per shard, partial batch responses as a checkpoint, retries
  * to a limit, then the on-failure destination with the batch's place in the stream.
  */
-const endpoint = () => inject('dynamoDbEndpoint');
+let local: Awaited<ReturnType<typeof acquireDynamoDbLocal>>;
+const endpoint = () => local.endpoint;
 const client = () => localClient(endpoint());
 const tableName = `stream-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
+  local = await acquireDynamoDbLocal();
   await client().send(
     new CreateTableCommand({
       TableName: tableName,
@@ -34,6 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await client().send(new DeleteTableCommand({ TableName: tableName }));
+  await local.release();
 });
 
 const waitFor = async (check: () => boolean, ms = 15_000) => {

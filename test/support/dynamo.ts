@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
 import { DynamoDbProjector } from '../../shared/adapters/dynamodb/projection.ts';
 import {
@@ -15,7 +15,34 @@ import { domainTableDefinition, idempotencyTableDefinition } from '../../shared/
 import type { Item } from '../../shared/domain/model.ts';
 import { type StreamedStore, streamedStore, TableStream } from './stream.ts';
 
-/** A fresh domain table (and idempotency table) on the DynamoDB Local the global setup started. */
+/**
+ * This test file's own in-memory DynamoDB Local: started with its first table, stopped when
+ * its last table is dropped (vitest loads this module afresh for every file). One instance
+ * for the whole run slowed down as the run went on: the last integration files took 3 to 5
+ * times as long as alone, and `npm run test:integration` 219 s. One per file: 109 s, each
+ * file about as long as alone. (One per table: 162 s; the waitlist property makes nine.)
+ */
+let fileLocal: { users: number; started: Promise<DynamoDbLocal> } | undefined;
+
+/** Takes a share of this file's DynamoDB Local; `release` stops it after its last user. */
+export async function acquireDynamoDbLocal(): Promise<{ endpoint: string; release(): Promise<void> }> {
+  const local = (fileLocal ??= { users: 0, started: startDynamoDbLocal() });
+  local.users++;
+  const { endpoint } = await local.started;
+  let released = false;
+  return {
+    endpoint,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--local.users > 0) return;
+      if (fileLocal === local) fileLocal = undefined;
+      await (await local.started).stop();
+    },
+  };
+}
+
+/** A fresh domain table (and idempotency table) on this file's DynamoDB Local. */
 export interface TestTables {
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
@@ -42,7 +69,7 @@ export function localClient(endpoint: string): DynamoDBClient {
 }
 
 export async function createTestTables(prefix = 'inventory'): Promise<TestTables> {
-  const endpoint = inject('dynamoDbEndpoint');
+  const { endpoint, release } = await acquireDynamoDbLocal();
   const client = localClient(endpoint);
   const doc = createDocumentClient(client);
   const suffix = randomUUID().slice(0, 8);
@@ -68,6 +95,7 @@ export async function createTestTables(prefix = 'inventory'): Promise<TestTables
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       await client.send(new DeleteTableCommand({ TableName: idempotencyTableName }));
       client.destroy();
+      await release();
     },
   };
 }
