@@ -26,7 +26,8 @@ let fileLocal: { users: number; started: Promise<DynamoDbLocal> } | undefined;
 
 /** Takes a share of this file's DynamoDB Local; `release` stops it after its last user. */
 export async function acquireDynamoDbLocal(): Promise<{ endpoint: string; release(): Promise<void> }> {
-  const local = (fileLocal ??= { users: 0, started: startDynamoDbLocal() });
+  fileLocal ??= { users: 0, started: startDynamoDbLocal() };
+  const local = fileLocal;
   local.users++;
   const { endpoint } = await local.started;
   let released = false;
