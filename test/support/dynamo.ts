@@ -30,14 +30,11 @@ export async function acquireDynamoDbLocal(): Promise<{ endpoint: string; releas
   const local = fileLocal;
   local.users++;
   const { endpoint } = await local.started;
-  let released = false;
   return {
     endpoint,
     async release() {
-      if (released) return;
-      released = true;
       if (--local.users > 0) return;
-      if (fileLocal === local) fileLocal = undefined;
+      fileLocal = undefined;
       await (await local.started).stop();
     },
   };
