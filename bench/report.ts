@@ -16,6 +16,7 @@ export interface Report {
 
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
+const optional = (n: number | undefined) => (n === undefined ? '-' : f1(n));
 const usd = (n: number) => (n >= 100 ? `$${Math.round(n).toLocaleString('en-US')}` : `$${n.toFixed(2)}`);
 const pass = (ok: boolean) => (ok ? 'pass' : '**FAIL**');
 
@@ -57,20 +58,20 @@ export function renderReport(r: BenchResults): Report {
     lines.push(
       `## 1. Contention: one-unit reserves of one item with stock ${c.stock}`,
       '',
-      `${rows[0]?.attempts ?? 0} attempts per run at each concurrency, ${rows[0]?.repeats ?? 0} run(s) each (median; oversold is the worst run), ${c.warmUpAttempts ? `after ${c.warmUpAttempts} untimed attempts of every implementation (so none pays the emulator's and this process's warm-up), each repeat starting with another implementation` : 'with no warm-up'}. *ours* is the full reserve use case: one \`TransactWriteItems\` of the booking record and the item counters (the ledger and hold rows follow from the table's stream, not timed here). *bare-transaction* is the minimal conditional \`TransactWriteItems\` (item update + reservation put). *naive* reads the item and then writes without a condition.`,
+      `${rows[0]?.attempts ?? 0} attempts per run at each concurrency, ${rows[0]?.repeats ?? 0} run(s) each (median; oversold is the worst run), ${c.warmUpAttempts ? `after ${c.warmUpAttempts} untimed attempts of every implementation (so none pays the emulator's and this process's warm-up), each repeat starting with another implementation` : 'with no warm-up'}. *ours* is the full reserve use case: one \`TransactWriteItems\` of the booking record and the item counters (the ledger and hold rows follow from the table's stream, not timed here). *bare-transaction* is the minimal conditional \`TransactWriteItems\` (item update + reservation put). *bare-transaction-with-reasons* is the same with \`ReturnValuesOnConditionCheckFailure: ALL_OLD\` on the item update, as ours asks: a refused reserve learns from the cancellation why (missing item, shortfall, units on hold) without a read after. *naive* reads the item and then writes without a condition. With stock ${c.stock} and ${rows[0]?.attempts ?? 0} attempts, most attempts of the safe implementations are refused, so their p50 is a refusal's; the p50 of each outcome stands beside it.`,
       '',
-      '| implementation | concurrency | successes | oversold units | goodput (reserves/s) | p50 (ms) | p99 (ms) |',
-      '|---|---|---|---|---|---|---|',
+      '| implementation | concurrency | successes | oversold units | goodput (reserves/s) | p50 (ms) | p99 (ms) | p50 reserved / refused (ms) |',
+      '|---|---|---|---|---|---|---|---|',
       ...rows.map(
         (x) =>
-          `| ${x.impl} | ${x.concurrency} | ${x.successes} | ${x.oversold} | ${f1(x.goodputPerSecond)} | ${f1(x.p50Ms)} | ${f1(x.p99Ms)} |`,
+          `| ${x.impl} | ${x.concurrency} | ${x.successes} | ${x.oversold} | ${f1(x.goodputPerSecond)} | ${f1(x.p50Ms)} | ${f1(x.p99Ms)} | ${optional(x.p50SuccessMs)} / ${optional(x.p50RefusalMs)} |`,
       ),
       '',
-      `| concurrency | p50 latency, ours / bare (target ≤ ${BUDGETS.p50Ratio}) | goodput, ours / bare (target ≥ ${BUDGETS.goodputRatio}) |`,
-      '|---|---|---|',
+      `| concurrency | p50 latency, ours / bare (target ≤ ${BUDGETS.p50Ratio}) | goodput, ours / bare (target ≥ ${BUDGETS.goodputRatio}) | p50 latency, ours / bare with reasons |`,
+      '|---|---|---|---|',
       ...Object.keys(c.p50Ratio).map(
         (k) =>
-          `| ${k.slice(1)} | ${f2(c.p50Ratio[k] ?? Number.NaN)} | ${f2(c.goodputRatio[k] ?? Number.NaN)} |`,
+          `| ${k.slice(1)} | ${f2(c.p50Ratio[k] ?? Number.NaN)} | ${f2(c.goodputRatio[k] ?? Number.NaN)} | ${c.p50RatioToReasons?.[k] === undefined ? '-' : f2(c.p50RatioToReasons[k])} |`,
       ),
       '',
       `Oversold units by our reserve, worst run: **${c.oversold}**.`,

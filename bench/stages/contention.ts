@@ -1,6 +1,8 @@
 /**
  * Contention: one-unit reserves of one item with stock 100, at concurrency 1, 10 and 50,
- * for our use case, a bare conditional TransactWriteItems and a naive read-then-write.
+ * for our use case, a bare conditional TransactWriteItems, the same asking for the item's
+ * old values on a failed condition (what any reserve that says why it refused, without a
+ * read after, must ask for), and a naive read-then-write.
  */
 import { randomUUID } from 'node:crypto';
 import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
@@ -12,7 +14,12 @@ import { reserveBooking } from '../../shared/domain/use-cases/index.ts';
 import { type DynamoStageContext, pool } from '../context.ts';
 import { median, percentile } from '../stats.ts';
 
-export const CONTENTION_IMPLS = ['ours', 'bare-transaction', 'naive-read-then-write'] as const;
+export const CONTENTION_IMPLS = [
+  'ours',
+  'bare-transaction',
+  'bare-transaction-with-reasons',
+  'naive-read-then-write',
+] as const;
 export type ContentionImpl = (typeof CONTENTION_IMPLS)[number];
 export const CONTENTION_CONCURRENCIES = [1, 10, 50] as const;
 const STOCK = 100;
@@ -27,6 +34,9 @@ export interface ContentionRow {
   goodputPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** p50 of the attempts that reserved, and of those refused (absent in older results). */
+  p50SuccessMs?: number;
+  p50RefusalMs?: number;
 }
 
 export interface ContentionResult {
@@ -37,6 +47,8 @@ export interface ContentionResult {
   /** Ours over the bare transaction at each concurrency, keyed `c1`, `c10`, `c50`. */
   p50Ratio: Record<string, number>;
   goodputRatio: Record<string, number>;
+  /** Ours over the bare transaction with reasons, p50 (absent in older results). */
+  p50RatioToReasons?: Record<string, number>;
   /** Worst oversold units of ours over every run (must be 0). */
   oversold: number;
 }
@@ -70,7 +82,15 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
   const rows: ContentionRow[] = [];
   const runs = new Map<
     string,
-    { successes: number; oversold: number; goodput: number; p50: number; p99: number }[]
+    {
+      successes: number;
+      oversold: number;
+      goodput: number;
+      p50: number;
+      p99: number;
+      p50Success: number;
+      p50Refusal: number;
+    }[]
   >();
   for (const concurrency of CONTENTION_CONCURRENCIES) {
     for (let r = 0; r < repeats; r++) {
@@ -85,11 +105,14 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
         const store = new DynamoDbInventoryStore({ client: ctx.doc, tableName });
         const deps = { store, publisher: silentPublisher, clock: systemClock };
         const latencies: number[] = [];
+        const byOutcome = { success: [] as number[], refusal: [] as number[] };
         const started = performance.now();
         const outcomes = await pool(attempts, concurrency, async () => {
           const t0 = performance.now();
           const ok = await attempt(ctx, impl, tableName, deps).catch(() => false);
-          latencies.push(performance.now() - t0);
+          const ms = performance.now() - t0;
+          latencies.push(ms);
+          byOutcome[ok ? 'success' : 'refusal'].push(ms);
           return ok;
         });
         const wall = (performance.now() - started) / 1000;
@@ -114,6 +137,8 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
             goodput: successes / wall,
             p50: percentile(latencies, 50),
             p99: percentile(latencies, 99),
+            p50Success: percentile(byOutcome.success, 50),
+            p50Refusal: percentile(byOutcome.refusal, 50),
           },
         ]);
         bar.increment();
@@ -131,10 +156,24 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
         goodputPerSecond: median(measured.map((x) => x.goodput)),
         p50Ms: median(measured.map((x) => x.p50)),
         p99Ms: median(measured.map((x) => x.p99)),
+        ...medianIfAny(
+          'p50SuccessMs',
+          measured.map((x) => x.p50Success),
+        ),
+        ...medianIfAny(
+          'p50RefusalMs',
+          measured.map((x) => x.p50Refusal),
+        ),
       });
     }
   }
   return { ...summariseContention(rows), warmUpAttempts: WARM_UP_ATTEMPTS };
+}
+
+/** `{ [key]: median }` of the runs that had such attempts (none refuse in some runs), else `{}`. */
+function medianIfAny<K extends string>(key: K, values: number[]): Partial<Record<K, number>> {
+  const measured = values.filter(Number.isFinite);
+  return measured.length > 0 ? ({ [key]: median(measured) } as Record<K, number>) : {};
 }
 
 /** Ratios of ours to the bare transaction per concurrency, and ours' worst oversold. */
@@ -142,9 +181,12 @@ export function summariseContention(rows: ContentionRow[]): ContentionResult {
   const find = (impl: ContentionImpl, c: number) => rows.find((r) => r.impl === impl && r.concurrency === c);
   const p50Ratio: Record<string, number> = {};
   const goodputRatio: Record<string, number> = {};
+  const p50RatioToReasons: Record<string, number> = {};
   for (const c of new Set(rows.map((r) => r.concurrency))) {
     const ours = find('ours', c);
     const bare = find('bare-transaction', c);
+    const reasons = find('bare-transaction-with-reasons', c);
+    if (ours && reasons) p50RatioToReasons[`c${c}`] = ours.p50Ms / reasons.p50Ms;
     if (!ours || !bare) continue;
     p50Ratio[`c${c}`] = ours.p50Ms / bare.p50Ms;
     goodputRatio[`c${c}`] = ours.goodputPerSecond / bare.goodputPerSecond;
@@ -155,6 +197,7 @@ export function summariseContention(rows: ContentionRow[]): ContentionResult {
     rows,
     p50Ratio,
     goodputRatio,
+    ...(Object.keys(p50RatioToReasons).length > 0 ? { p50RatioToReasons } : {}),
     oversold: Math.max(0, ...oursRows.map((r) => r.oversold)),
   };
 }
@@ -173,7 +216,7 @@ async function attempt(
     );
     return true;
   }
-  if (impl === 'bare-transaction') {
+  if (impl === 'bare-transaction' || impl === 'bare-transaction-with-reasons') {
     await ctx.client.send(
       new TransactWriteItemsCommand({
         TransactItems: [
@@ -185,6 +228,10 @@ async function attempt(
                 'SET availableQuantity = availableQuantity - :one, reservedQuantity = reservedQuantity + :one',
               ConditionExpression: 'availableQuantity >= :one',
               ExpressionAttributeValues: { ':one': { N: '1' } },
+              // What ours asks for to say why a reserve was refused (cancellation.ts).
+              ...(impl === 'bare-transaction-with-reasons'
+                ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }
+                : {}),
             },
           },
           {

@@ -36,7 +36,7 @@ const entry = (fn: string, kb: number, init: number): ColdStartEntry => ({
 
 function results(load: number): BenchResults {
   const row = (
-    impl: 'ours' | 'bare-transaction' | 'naive-read-then-write',
+    impl: 'ours' | 'bare-transaction' | 'bare-transaction-with-reasons' | 'naive-read-then-write',
     concurrency: number,
     p50Ms: number,
   ) => ({
@@ -64,6 +64,7 @@ function results(load: number): BenchResults {
     contention: summariseContention([
       row('ours', 1, 3),
       row('bare-transaction', 1, 2),
+      row('bare-transaction-with-reasons', 1, 2.5),
       row('naive-read-then-write', 1, 1),
       row('ours', 10, 24),
       row('bare-transaction', 10, 20),
@@ -110,6 +111,13 @@ describe('the report rendered from one run', () => {
     expect(markdown).toContain('| 1 | 1.50 |');
     expect(markdown).toContain('| 10 | 1.20 |');
     expect(markdown).toContain('Oversold units by our reserve, worst run: **0**.');
+  });
+
+  it('sets ours beside the bare transaction that asks for the reasons too, where that was measured', () => {
+    const { markdown } = renderReport(results(0.5));
+    // 3 / 2.5 at concurrency 1; nothing measured at 10.
+    expect(markdown).toContain('| 1 | 1.50 | 0.67 | 1.20 |');
+    expect(markdown).toContain('| 10 | 1.20 | 0.83 | - |');
   });
 
   it('checks every bundle and initialisation against the budgets, hello world as the baseline', () => {
