@@ -3,9 +3,11 @@
  * Runs the benchmark stages on this machine (one module each under bench/stages/), writes
  * bench/results/latest.json (and a dated copy) and renders BENCHMARKS.md and bench/plots/
  * with bench/report.ts.
+ * npm run bench -- --report-only: measures nothing; renders BENCHMARKS.md and the plots
+ * again from bench/results/latest.json (after a change to the report).
  */
 import './quiet-powertools.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -32,13 +34,30 @@ const ALL_STAGES = [
 type Stage = (typeof ALL_STAGES)[number];
 
 const args = process.argv.slice(2);
+const root = process.cwd();
+const resultsDir = join(root, 'bench', 'results');
+
+/** BENCHMARKS.md and bench/plots/, rendered from one run's results. */
+function writeReport(results: BenchResults): void {
+  const report = renderReport(results);
+  mkdirSync(join(root, 'bench', 'plots'), { recursive: true });
+  for (const [name, svg] of Object.entries(report.plots))
+    writeFileSync(join(root, 'bench', 'plots', name), svg);
+  writeFileSync(join(root, 'BENCHMARKS.md'), report.markdown);
+}
+
+if (args.includes('--report-only')) {
+  writeReport(JSON.parse(readFileSync(join(resultsDir, 'latest.json'), 'utf8')) as BenchResults);
+  console.log('rendered BENCHMARKS.md and bench/plots/ from bench/results/latest.json');
+  process.exit(0);
+}
+
 const quick = args.includes('--quick');
 const stagesArg = args.find((a) => a.startsWith('--stages='))?.split('=')[1];
 const stages = new Set((stagesArg?.split(',') ?? ALL_STAGES) as Stage[]);
 for (const s of stages) {
   if (!ALL_STAGES.includes(s)) throw new Error(`Unknown stage ${s}; stages are ${ALL_STAGES.join(', ')}`);
 }
-const root = process.cwd();
 
 const results: BenchResults = {
   machine: {
@@ -137,15 +156,10 @@ try {
 }
 
 results.machine.loadAverage.end = os.loadavg()[0] ?? 0;
-const resultsDir = join(root, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
 const json = `${JSON.stringify(results, null, 2)}\n`;
 writeFileSync(join(resultsDir, 'latest.json'), json);
 writeFileSync(join(resultsDir, `${results.machine.date.slice(0, 10)}${quick ? '-quick' : ''}.json`), json);
-const report = renderReport(results);
-mkdirSync(join(root, 'bench', 'plots'), { recursive: true });
-for (const [name, svg] of Object.entries(report.plots))
-  writeFileSync(join(root, 'bench', 'plots', name), svg);
-writeFileSync(join(root, 'BENCHMARKS.md'), report.markdown);
+writeReport(results);
 console.log('\nwrote bench/results/latest.json, BENCHMARKS.md and bench/plots/');
 process.exit(results.failed ? 1 : 0);

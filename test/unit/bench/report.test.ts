@@ -139,6 +139,17 @@ describe('the report rendered from one run', () => {
     expect(line('floor: both')).toMatch(/\| pass \| \*\*FAIL\*\* \|$/);
     expect(markdown).toContain('cannot initialise in less than');
     expect(markdown).toContain('70.0 ms median and 240 KB');
+    expect(markdown).toContain('That is above the 40 ms init budget: no change to our code meets it');
+    expect(markdown).toContain('It leaves 10 KB of the 250 KB size budget to them.');
+  });
+
+  it('says what the floor leaves of each budget where it is below them', () => {
+    const r = results(0.5);
+    const floors = r.coldStartAnalysis?.floors ?? [];
+    Object.assign(floors[1] ?? {}, { initMsMedian: 26.5, bundleKB: 260 });
+    const { markdown } = renderReport(r);
+    expect(markdown).toContain('That leaves 13.5 ms of the 40 ms init budget to our code');
+    expect(markdown).toContain('The floor alone exceeds the 250 KB size budget.');
   });
 
   it('plots both designs on log-log axes with the crossover marked, and says where it is', () => {
