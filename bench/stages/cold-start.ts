@@ -6,7 +6,8 @@
  * references resolved to their logical ids); each sample runs with and without
  * `--enable-source-maps`, interleaved so a busy machine slows both alike.
  * Also: which packages fill each bundle (esbuild's metafile), for the per-route work that lives
- * in functions/. `BENCH_COLD_SAMPLES` lowers the sample count (20) while working on the stage.
+ * in functions/, and what a cold invocation adds to init for one function of each kind
+ * (first-answer.ts). `BENCH_COLD_SAMPLES` lowers the sample count (20) while working on the stage.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { type Resource, synthesize } from '../../local/template.ts';
 import type { StageContext } from '../context.ts';
 import { HELLO_WORLD } from '../results.ts';
 import { percentile } from '../stats.ts';
+import { FIRST_ANSWER_CASES, type FirstAnswers, firstAnswers } from './first-answer.ts';
 
 export interface Timing {
   /** Spawn to "handler ready" (ms). */
@@ -70,6 +72,8 @@ export interface ColdStartAnalysis {
     initCpuMsMedian?: number;
     initMsMedianWithSourceMaps: number;
   }[];
+  /** A few functions' first and second answers in a fresh process (absent in older results). */
+  firstAnswers?: FirstAnswers;
 }
 
 export interface Floor {
@@ -319,6 +323,13 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         bar.increment(1, { detail: b.function });
       }
     }
+    const answering = ctx.bars.create(samples * FIRST_ANSWER_CASES.length, 0, {
+      stage: 'first answer',
+      detail: '',
+    });
+    const answers = await firstAnswers(node, tmp, bundles, samples, (fn) =>
+      answering.increment(1, { detail: fn }),
+    );
     const timing = (ready: number[], init: number[], cpu: number[]): Timing => ({
       readyMsMedian: percentile(ready, 50),
       readyMsP90: percentile(ready, 90),
@@ -377,6 +388,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
         imports,
         floors,
         variants,
+        firstAnswers: answers,
       },
     };
   } finally {

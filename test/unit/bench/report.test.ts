@@ -143,6 +143,31 @@ describe('the report rendered from one run', () => {
     expect(markdown).toContain('It leaves 10 KB of the 250 KB size budget to them.');
   });
 
+  it('sets the first answer of a fresh process beside its warm one, where it was measured', () => {
+    const r = results(0.5);
+    expect(renderReport(r).markdown).not.toContain('### First answer');
+    if (r.coldStartAnalysis)
+      r.coldStartAnalysis.firstAnswers = {
+        warmUpRounds: 3,
+        entries: [
+          {
+            function: 'InventoryRead',
+            event: 'GET /api/inventory',
+            initMsMedian: 35,
+            firstAnswerMsMedian: 30,
+            firstAnswerMsP90: 40,
+            coldMsMedian: 66,
+            warmAnswerMsMedian: 10,
+          },
+        ],
+      };
+    const { markdown } = renderReport(r);
+    expect(markdown).toContain('after 3 untimed rounds of each');
+    expect(markdown).toContain(
+      '| InventoryRead | GET /api/inventory | 35.0 | 30.0 / 40.0 | 10.0 | 20.0 | 66.0 |',
+    );
+  });
+
   it('says what the floor leaves of each budget where it is below them', () => {
     const r = results(0.5);
     const floors = r.coldStartAnalysis?.floors ?? [];
