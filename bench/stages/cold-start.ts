@@ -208,7 +208,8 @@ function runtimeEnv(name: string, memory: number): Record<string, string> {
   };
 }
 
-interface Bundle {
+/** A bundle to measure: its file and the environment its function gets. */
+export interface Bundle {
   function: string;
   file: string;
   env: Record<string, string>;

@@ -21,13 +21,7 @@ import { domainTableDefinition } from '../../shared/adapters/table-schema.ts';
 import { httpEvent } from '../../test/support/http.ts';
 import { LOCAL_AWS } from '../context.ts';
 import { percentile } from '../stats.ts';
-
-/** A bundle as the cold-start stage measures it. */
-export interface AnsweringBundle {
-  function: string;
-  file: string;
-  env: Record<string, string>;
-}
+import type { Bundle } from './cold-start.ts';
 
 export interface FirstAnswers {
   /** Untimed rounds of every case before the samples. */
@@ -62,7 +56,12 @@ const SCHEDULED_EVENT = {
 };
 
 /** The functions answered, one per kind: no SDK, an SDK read, the sweeper's query. */
-export const FIRST_ANSWER_CASES: { function: string; event: string; payload: () => unknown; ok: string }[] = [
+export const FIRST_ANSWER_CASES: {
+  function: string;
+  event: string;
+  payload: () => unknown;
+  ok: 'http' | 'sweep';
+}[] = [
   { function: 'Health', event: 'GET /health', payload: () => httpEvent('GET /health'), ok: 'http' },
   {
     function: 'InventoryRead',
@@ -110,7 +109,7 @@ process.exit(0);
 export async function firstAnswers(
   node: string,
   dir: string,
-  bundles: readonly AnsweringBundle[],
+  bundles: readonly Bundle[],
   samples: number,
   onSample: (fn: string) => void = () => undefined,
 ): Promise<FirstAnswers> {
