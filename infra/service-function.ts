@@ -82,8 +82,9 @@ function builtinAliases(): Record<string, string> {
  * How every function is bundled (the bench bundles a hello-world handler with the same options).
  * Minified with names kept, so `error.name` and stack frames still say which class and function.
  * The source map ships without sources for offline decoding but is not enabled at run time:
- * `--enable-source-maps` added 26% (32 ms) on average to module initialisation with this map on the
- * slimmer bundles (13% on the earlier ones), more with sources (BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace and the SDK's credential chain come through {@link BUNDLE_ALIASES}.
+ * `--enable-source-maps` adds to every cold start's module initialisation, more with sources (the
+ * bench measures both on every run: BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace
+ * and the SDK's credential chain come through {@link BUNDLE_ALIASES}.
  */
 export const SERVICE_BUNDLING = {
   format: OutputFormat.ESM,
