@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -99,4 +100,30 @@ export function putEvent(
       ],
     }),
   );
+}
+
+/**
+ * Runs `node` with `args` and exactly `env`; resolves with its exit code and output once it
+ * has closed. `onOutput` sees the standard output gathered so far each time more arrives.
+ */
+export function runNode(
+  node: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  onOutput: (out: string) => void = () => undefined,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += String(d);
+      onOutput(out);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += String(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
 }

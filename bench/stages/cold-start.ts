@@ -9,7 +9,6 @@
  * in functions/, and what a cold invocation adds to init for one function of each kind
  * (first-answer.ts). `BENCH_COLD_SAMPLES` lowers the sample count (20) while working on the stage.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { BUNDLE_ALIASES, SERVICE_BUNDLING, SERVICE_ENVIRONMENT } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
-import type { StageContext } from '../context.ts';
+import { runNode, type StageContext } from '../context.ts';
 import { HELLO_WORLD } from '../results.ts';
 import { percentile } from '../stats.ts';
 import { FIRST_ANSWER_CASES, type FirstAnswers, firstAnswers } from './first-answer.ts';
@@ -328,7 +327,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       stage: 'first answer',
       detail: '',
     });
-    const answers = await firstAnswers(node, tmp, bundles, samples, (fn) =>
+    const answers = await firstAnswers(ctx, node, tmp, bundles, samples, (fn) =>
       answering.increment(1, { detail: fn }),
     );
     const timing = (ready: number[], init: number[], cpu: number[]): Timing => ({
@@ -398,49 +397,33 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
 }
 
 /** One fresh process: spawn to "ready", and the import's wall and CPU time it reports. */
-function sample(
+async function sample(
   node: string,
   runner: string,
   b: Bundle,
   sourceMaps: boolean,
 ): Promise<{ ready: number; init: number; cpu: number }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(node, [...(sourceMaps ? ['--enable-source-maps'] : []), runner, `file://${b.file}`], {
-      env: { PATH: process.env.PATH ?? '', ...b.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    let ready: number | undefined;
-    child.stdout.on('data', (d: Buffer) => {
-      out += String(d);
-      if (ready === undefined && out.includes('ready ')) ready = performance.now() - t0;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += String(d);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const [, initText, cpuText] = /ready (\S+) (\S+)/.exec(out) ?? [];
-      const init = Number(initText);
-      const cpu = Number(cpuText);
-      if (code !== 0 || ready === undefined || !Number.isFinite(init) || !Number.isFinite(cpu)) {
-        reject(new Error(`${b.function} did not become ready (exit ${code}): ${err.slice(-500)}`));
-      } else resolve({ ready, init, cpu });
-    });
-  });
+  const t0 = performance.now();
+  let ready: number | undefined;
+  const { code, out, err } = await runNode(
+    node,
+    [...(sourceMaps ? ['--enable-source-maps'] : []), runner, `file://${b.file}`],
+    { PATH: process.env.PATH ?? '', ...b.env },
+    (soFar) => {
+      if (ready === undefined && soFar.includes('ready ')) ready = performance.now() - t0;
+    },
+  );
+  const [, initText, cpuText] = /ready (\S+) (\S+)/.exec(out) ?? [];
+  const init = Number(initText);
+  const cpu = Number(cpuText);
+  if (code !== 0 || ready === undefined || !Number.isFinite(init) || !Number.isFinite(cpu)) {
+    throw new Error(`${b.function} did not become ready (exit ${code}): ${err.slice(-500)}`);
+  }
+  return { ready, init, cpu };
 }
 
-function version(node: string): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(node, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    child.on('close', () => resolve(out.trim()));
-  });
+async function version(node: string): Promise<string> {
+  return (await runNode(node, ['--version'], {})).out.trim();
 }
 
 /** Bytes each package contributes to the bundle of `entry`, with the stack's options. */

@@ -9,17 +9,13 @@
  * points the functions; every answer is checked (a 200, or a sweep that ran). The emulator's
  * own time is inside both answers, so the cold penalty is their difference, not the first alone.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { createDocumentClient } from '../../shared/adapters/aws-clients.ts';
-import { itemRow, newItem } from '../../shared/adapters/dynamodb-store.ts';
 import { domainTableDefinition } from '../../shared/adapters/table-schema.ts';
 import { httpEvent } from '../../test/support/http.ts';
-import { LOCAL_AWS } from '../context.ts';
+import { dynamoContext, runNode, type StageContext } from '../context.ts';
 import { percentile } from '../stats.ts';
 import type { Bundle } from './cold-start.ts';
 
@@ -107,6 +103,7 @@ process.exit(0);
 `;
 
 export async function firstAnswers(
+  ctx: StageContext,
   node: string,
   dir: string,
   bundles: readonly Bundle[],
@@ -121,14 +118,13 @@ export async function firstAnswers(
   });
   const dynamo = await startDynamoDbLocal();
   try {
-    const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint });
-    const doc = createDocumentClient(client);
+    const local = dynamoContext(ctx, dynamo);
     const tables = new Set(cases.flatMap((c) => (c.bundle.env.TABLE_NAME ? [c.bundle.env.TABLE_NAME] : [])));
     for (const table of tables) {
-      await client.send(new CreateTableCommand(domainTableDefinition(table)));
-      await doc.send(new PutCommand({ TableName: table, Item: itemRow(newItem('BENCH-ITEM', 10)) }));
+      await local.client.send(new CreateTableCommand(domainTableDefinition(table)));
+      await local.seed(table, 'BENCH-ITEM', 10);
     }
-    client.destroy();
+    local.client.destroy();
     const times = new Map(
       cases.map((c) => [c.function, { init: [] as number[], first: [] as number[], warm: [] as number[] }]),
     );
@@ -170,28 +166,16 @@ export async function firstAnswers(
   }
 }
 
-function answer(
+async function answer(
   node: string,
   runner: string,
   file: string,
   env: Record<string, string>,
 ): Promise<{ init: number; first: number; warm: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [runner, file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += String(d);
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += String(d);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const [, init, first, warm] = (/^answer (\S+) (\S+) (\S+)$/m.exec(out) ?? []).map(Number);
-      if (code !== 0 || ![init, first, warm].every((x) => Number.isFinite(x))) {
-        reject(new Error(`${file} did not answer (exit ${code}): ${(err || out).slice(-500)}`));
-      } else resolve({ init: init as number, first: first as number, warm: warm as number });
-    });
-  });
+  const { code, out, err } = await runNode(node, [runner, file], env);
+  const [, init, first, warm] = (/^answer (\S+) (\S+) (\S+)$/m.exec(out) ?? []).map(Number);
+  if (code !== 0 || ![init, first, warm].every((x) => Number.isFinite(x))) {
+    throw new Error(`${file} did not answer (exit ${code}): ${(err || out).slice(-500)}`);
+  }
+  return { init: init as number, first: first as number, warm: warm as number };
 }
