@@ -305,7 +305,7 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
           `| ${v.variant} | ${v.bundleKB.toFixed(0)} | ${v.sourceMapKB.toFixed(0)} | ${f1(v.initMsMedian)} | ${cpuCell(v.initCpuMsMedian)} | ${f1(v.initMsMedianWithSourceMaps)} |`,
       ),
       '',
-      `Decisions (in \`SERVICE_BUNDLING\`): minified, with \`keepNames\` so that \`error.name\` (set from \`new.target.name\`) and stack frames keep the class and function names (a unit test bundles the domain errors and checks them); tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Stand-ins (\`BUNDLE_ALIASES\`, esbuild's alias, files in \`infra/bundling/\`): \`node:http\`, \`fs\` and \`process\` come in as \`require()\` would take them, because an ESM import of \`node:http\` makes Node evaluate its lazy exports and load undici; the SDK's default credential chain is replaced by its environment provider, the only one that runs in Lambda (the chain brings the STS and SSO clients); the SDK's event-stream codecs, which its HTTP protocol imports only for event-stream operations (DynamoDB and EventBridge have none), are replaced by a stand-in that throws; and the cache of DynamoDB endpoint discovery (mnemonist's LRU), which stays empty while discovery is off (it is, unless asked for, and no DynamoDB operation requires it), is replaced by an empty one whose first write throws. The row without them shows what they buy (unit tests in \`test/unit/bench/bundling.test.ts\` check each). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, 'with sources')} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, 'as deployed')} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is no longer set in \`NODE_OPTIONS\`; \`keepNames\` keeps the traces readable and the map still ships for decoding a trace offline.`,
+      `Decisions (in \`SERVICE_BUNDLING\`): minified without esbuild's \`keepNames\`, which wraps every function and class in a naming call at module load (the row with it shows its cost${keepNamesCost(a.variants)}); every error class of ours, of the SDK and of Powertools sets \`name\` as a string, so \`error.name\` survives (unit tests in \`test/unit/bench/bundling.test.ts\` bundle them and check), and stack frames, which then carry minified function names, are decoded offline with the shipped map by \`npm run decode-stack\`; tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Stand-ins (\`BUNDLE_ALIASES\`, esbuild's alias, files in \`infra/bundling/\`): \`node:http\`, \`fs\` and \`process\` come in as \`require()\` would take them, because an ESM import of \`node:http\` makes Node evaluate its lazy exports and load undici; the SDK's default credential chain is replaced by its environment provider, the only one that runs in Lambda (the chain brings the STS and SSO clients); the SDK's event-stream codecs, which its HTTP protocol imports only for event-stream operations (DynamoDB and EventBridge have none), are replaced by a stand-in that throws; and the cache of DynamoDB endpoint discovery (mnemonist's LRU), which stays empty while discovery is off (it is, unless asked for, and no DynamoDB operation requires it), is replaced by an empty one whose first write throws. The row without them shows what they buy (unit tests in \`test/unit/bench/bundling.test.ts\` check each). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, 'with sources')} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, 'as deployed')} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is not set in \`NODE_OPTIONS\`; the map ships for decoding a trace offline.`,
       '',
     );
   }
@@ -338,6 +338,15 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
 
 /** A CPU time, or a dash for results from before it was measured. */
 const cpuCell = (ms: number | undefined) => (ms === undefined ? '–' : f1(ms));
+
+/** What esbuild's keepNames added to the deployed build, from the variants of the same run ('' if absent). */
+function keepNamesCost(variants: { variant: string; bundleKB: number; initMsMedian: number }[]): string {
+  const kept = variants.find((x) => x.variant.includes('keepNames'));
+  const deployed = variants.find((x) => x.variant.startsWith('as deployed:'));
+  if (!kept || !deployed) return '';
+  const kb = kept.bundleKB - deployed.bundleKB;
+  return `: ${f1(kb)} KB (${f1((kb / deployed.bundleKB) * 100)}%) and ${f1(kept.initMsMedian - deployed.initMsMedian)} ms of init median more in this run`;
+}
 
 /** How much slower init was with --enable-source-maps for the variant whose name contains `match`. */
 function sourceMapCost(

@@ -80,8 +80,13 @@ function builtinAliases(): Record<string, string> {
 
 /**
  * How every function is bundled (the bench bundles a hello-world handler with the same options).
- * Minified with names kept, so `error.name` and stack frames still say which class and function.
- * The source map ships without sources for offline decoding but is not enabled at run time:
+ * Minified without esbuild's `keepNames`, which wraps every function and class in a naming call
+ * run at module load (its bundles are 6-7% larger and slower to initialise; the bench's variants
+ * row measures it). Errors keep their names because each error class of ours and of the SDK and
+ * Powertools sets `name` as a string; stack frames carry minified function names, which the
+ * shipped source map decodes (`npm run decode-stack`). The SDK recognises its `NoOpLogger` by
+ * class name in a few warnings (socket saturation, user-agent app id), which minification makes
+ * silent. The source map ships without sources for offline decoding but is not enabled at run time:
  * `--enable-source-maps` adds to every cold start's module initialisation, more with sources (the
  * bench measures both on every run: BENCHMARKS.md, cold start). Built-ins with a dear ESM namespace
  * and the SDK's credential chain come through {@link BUNDLE_ALIASES}.
@@ -91,7 +96,7 @@ export const SERVICE_BUNDLING = {
   target: 'node24',
   platform: 'node',
   minify: true,
-  keepNames: true,
+  keepNames: false,
   sourceMap: true,
   sourcesContent: false,
   mainFields: ['module', 'main'],
@@ -109,7 +114,7 @@ export const SERVICE_ENVIRONMENT = {
 
 /**
  * The one Lambda construct of the service: it owns the defaults (Node 24 on arm64, ESM,
- * minified with names kept, AWS SDK bundled, JSON logs in a log group with retention,
+ * minified, AWS SDK bundled, JSON logs in a log group with retention,
  * active tracing) and the `bind*` helpers that set a resource's environment variable and
  * grant exactly the actions the function uses, in one call.
  */

@@ -283,11 +283,11 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
     // The option variants are bundled from one function's source (the largest route).
     const variantEntry = join(ctx.root, 'functions', 'reservations.ts');
     const variantDefs: [string, BundlingOverrides][] = [
-      ['not minified, no names kept', { minify: false, keepNames: false }],
-      ['minified, no names kept', { keepNames: false }],
-      ['minified, names kept, map with sources', { sourcesContent: true }],
+      ['not minified', { minify: false }],
+      ['minified, names kept (esbuild keepNames)', { keepNames: true }],
+      ['minified, map with sources', { sourcesContent: true }],
       ['as deployed but without the infra/bundling stand-ins', { aliases: false }],
-      ['as deployed: minified, names kept, map without sources', {}],
+      ['as deployed: minified, no names kept, map without sources', {}],
     ];
     const variantBundles: (Bundle & { variant: string })[] = [];
     for (const [variant, overrides] of variantDefs) {

@@ -2,25 +2,29 @@ import type { ShortLine } from './model.ts';
 
 /**
  * Domain errors. Each carries a stable machine-readable `code`; the HTTP layer maps them
- * to status codes by `instanceof`, the saga consumers to failure events.
+ * to status codes by `instanceof`, the saga consumers to failure events. Each also names
+ * itself as a string: the bundles are minified without esbuild's `keepNames`, so a class's
+ * own name does not survive (a unit test bundles this file and checks every `name`).
  */
 
 export abstract class DomainError extends Error {
+  abstract override readonly name: string;
   abstract readonly code: string;
   readonly details?: unknown;
 
   constructor(message: string, options?: { cause?: unknown; details?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     if (options?.details !== undefined) this.details = options.details;
   }
 }
 
 export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
   readonly code = 'VALIDATION_ERROR';
 }
 
 export class ItemNotFoundError extends DomainError {
+  override readonly name = 'ItemNotFoundError';
   readonly code = 'ITEM_NOT_FOUND';
   constructor(readonly itemIds: string[]) {
     super(`Item not found: ${itemIds.join(', ')}`, { details: itemIds.map((itemId) => ({ itemId })) });
@@ -31,6 +35,7 @@ export class ItemNotFoundError extends DomainError {
 export type Shortfall = ShortLine;
 
 export class InsufficientInventoryError extends DomainError {
+  override readonly name = 'InsufficientInventoryError';
   readonly code = 'INSUFFICIENT_INVENTORY';
   /**
    * @param shortfalls what each short line asked for and found available (the API's details)
@@ -49,10 +54,12 @@ export class InsufficientInventoryError extends DomainError {
 }
 
 export class BookingConflictError extends DomainError {
+  override readonly name = 'BookingConflictError';
   readonly code = 'BOOKING_CONFLICT';
 }
 
 export class ReservationNotFoundError extends DomainError {
+  override readonly name = 'ReservationNotFoundError';
   readonly code = 'RESERVATION_NOT_FOUND';
   constructor(readonly bookingId: string) {
     super(`No reservation for booking ${bookingId}`);
@@ -61,6 +68,7 @@ export class ReservationNotFoundError extends DomainError {
 
 /** An admin change that would break the invariant (e.g. total below reserved + confirmed). */
 export class StockConflictError extends DomainError {
+  override readonly name = 'StockConflictError';
   readonly code = 'STOCK_CONFLICT';
 }
 
@@ -69,5 +77,6 @@ export class StockConflictError extends DomainError {
  * budget allows. Callers retry the whole use case; consumers leave the message for redelivery.
  */
 export class ConcurrentModificationError extends DomainError {
+  override readonly name = 'ConcurrentModificationError';
   readonly code = 'CONCURRENT_MODIFICATION';
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../../bench/stages/cold-start.ts';
-import { LAZY_BUILTINS } from '../../../infra/service-function.ts';
+import { LAZY_BUILTINS, SERVICE_BUNDLING } from '../../../infra/service-function.ts';
 import { ROUTE_TABLE } from '../../../shared/http/route-table.ts';
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'bundling-'));
@@ -24,25 +24,67 @@ async function bundledErrors(overrides: Parameters<typeof esbuildOptions>[0] = {
 }
 
 describe('bundling options of every function', () => {
-  it('keep error class names through minification (error.name comes from new.target.name)', async () => {
-    // Prepare / Act
+  it('keep every domain error name through minification without keepNames (each class names itself)', async () => {
+    // Prepare
     const errors = await bundledErrors();
     const classes = Object.entries(errors).filter(
       ([, v]) => typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error,
     );
-    // Assess
+    // Assess: the bundle really is minified without names kept (the class identifiers changed) ...
+    expect(SERVICE_BUNDLING.keepNames).toBe(false);
     expect(classes.length).toBeGreaterThan(5);
+    expect(classes.filter(([exported, Cls]) => (Cls as { name: string }).name === exported)).toEqual([]);
+    // ... and every error still says which one it is.
     for (const [exported, Cls] of classes) {
       if (exported === 'DomainError') continue;
       const error = new (Cls as new (arg: unknown) => Error)(['x']);
       expect(error.name).toBe(exported);
+      expect(error.stack?.split('\n')[0]).toBe(`${exported}: ${error.message}`);
     }
   });
 
-  it('would lose them without keepNames (the test above can fail)', async () => {
-    const errors = await bundledErrors({ keepNames: false });
-    const error = new (errors.ItemNotFoundError as new (arg: unknown) => Error)(['x']);
-    expect(error.name).not.toBe('ItemNotFoundError');
+  it('would lose a name taken from the class (new.target.name) (the test above can fail)', async () => {
+    // Prepare: an error naming itself as the domain errors did before.
+    const source = join(tmp, 'class-named.ts');
+    writeFileSync(
+      source,
+      'export class ItemNotFoundError extends Error { constructor(m: string) { super(m); this.name = new.target.name; } }\n',
+    );
+    const outfile = join(tmp, 'class-named.mjs');
+    await build({ ...esbuildOptions(), entryPoints: [source], outfile });
+    // Act
+    const { ItemNotFoundError } = (await import(pathToFileURL(outfile).href)) as {
+      ItemNotFoundError: new (m: string) => Error;
+    };
+    // Assess
+    expect(new ItemNotFoundError('x').name).not.toBe('ItemNotFoundError');
+  });
+
+  it('keep the SDK and Powertools error names the service maps (they are string properties)', async () => {
+    // Prepare: the errors the adapters and the HTTP layer recognise, from a minified bundle.
+    const contents = [
+      "import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';",
+      "import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';",
+      'const $metadata = {};',
+      'export const names = [',
+      "  new TransactionCanceledException({ message: 'x', $metadata }),",
+      "  new ConditionalCheckFailedException({ message: 'x', $metadata }),",
+      "  new IdempotencyAlreadyInProgressError('x'),",
+      "  new IdempotencyValidationError('x'),",
+      '].map((e) => e.name);',
+    ].join('\n');
+    const outfile = join(tmp, 'library-errors.mjs');
+    const resolveDir = new URL('../../..', import.meta.url).pathname;
+    await build({ ...esbuildOptions(), stdin: { contents, resolveDir, loader: 'ts' }, outfile });
+    // Act
+    const { names } = (await import(pathToFileURL(outfile).href)) as { names: string[] };
+    // Assess
+    expect(names).toEqual([
+      'TransactionCanceledException',
+      'ConditionalCheckFailedException',
+      'IdempotencyAlreadyInProgressError',
+      'IdempotencyValidationError',
+    ]);
   });
 });
 
