@@ -1,20 +1,28 @@
 /**
- * First answer: what one cold invocation costs beyond module initialisation. For a few
- * functions, a fresh Node process per sample imports the bundle (as the cold-start stage
+ * First answer: what one cold invocation costs beyond module initialisation. For one function
+ * of each kind, a fresh Node process per sample imports the bundle (as the cold-start stage
  * does), then calls its handler with a representative event and a Lambda context, twice: the
  * first answer pays what runs only once (the SDK's first request: endpoint rules, signing, a
- * new connection; the first run of our code), the second is a warm invocation in the same
- * process. The SDK goes to a DynamoDB Local holding the function's table (its logical id, as
- * the template resolves it) with one item, through `AWS_ENDPOINT_URL`, as the local cloud
- * points the functions; every answer is checked (a 200, or a sweep that ran). The emulator's
- * own time is inside both answers, so the cold penalty is their difference, not the first alone.
+ * new connection; a JWT route's issuer discovery and JWKS fetch; the first run of our code),
+ * the second is a warm invocation in the same process (a new booking again, where it writes).
+ * The SDK goes to a DynamoDB Local holding the function's tables (their logical ids, as the
+ * template resolves them) with one item, through `AWS_ENDPOINT_URL`, as the local cloud points
+ * the functions; tokens come from a local RS256 issuer served over http on 127.0.0.1, as in the
+ * local cloud. Every answer is checked (a 2xx, a batch with no failures, or a sweep that ran).
+ * The emulator's own time is inside both answers, so the cold penalty is their difference.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
-import { domainTableDefinition } from '../../shared/adapters/table-schema.ts';
+import { LOCAL_AUDIENCE, LocalIssuer } from '../../local/issuer.ts';
+import { domainTableDefinition, idempotencyTableDefinition } from '../../shared/adapters/table-schema.ts';
+import { Scope } from '../../shared/http/route-table.ts';
 import { httpEvent } from '../../test/support/http.ts';
+import { sampleFor, sqsBatch } from '../../test/support/saga.ts';
 import { dynamoContext, runNode, type StageContext } from '../context.ts';
 import { percentile } from '../stats.ts';
 import type { Bundle } from './cold-start.ts';
@@ -51,25 +59,64 @@ const SCHEDULED_EVENT = {
   detail: {},
 };
 
-/** The functions answered, one per kind: no SDK, an SDK read, the sweeper's query. */
+/** What a case's events may use: a bearer token of the bench's issuer with the write scope. */
+interface CaseTools {
+  token: string;
+}
+
+/** Units of the one seeded item: enough for every reserve of every sample. */
+const SEEDED_UNITS = 10_000;
+const SEEDED_ITEM = 'BENCH-ITEM';
+
+const newBookingLines = () => [{ itemId: SEEDED_ITEM, quantity: 1 }];
+const twice = (event: () => unknown): [unknown, unknown] => [event(), event()];
+
+/**
+ * The functions answered, one per kind: no SDK, an SDK read, the sweeper's query, a JWT route
+ * under idempotency that reserves, a saga consumer that reserves. `events` gives the two calls.
+ */
 export const FIRST_ANSWER_CASES: {
   function: string;
   event: string;
-  payload: () => unknown;
-  ok: 'http' | 'sweep';
+  events: (tools: CaseTools) => [unknown, unknown];
+  ok: 'http' | 'sweep' | 'batch';
 }[] = [
-  { function: 'Health', event: 'GET /health', payload: () => httpEvent('GET /health'), ok: 'http' },
+  {
+    function: 'Health',
+    event: 'GET /health',
+    events: () => twice(() => httpEvent('GET /health')),
+    ok: 'http',
+  },
   {
     function: 'InventoryRead',
     event: 'GET /api/inventory (one item)',
-    payload: () => httpEvent('GET /api/inventory'),
+    events: () => twice(() => httpEvent('GET /api/inventory')),
     ok: 'http',
   },
   {
     function: 'ExpireReservations',
     event: 'the schedule (nothing due)',
-    payload: () => SCHEDULED_EVENT,
+    events: () => twice(() => SCHEDULED_EVENT),
     ok: 'sweep',
+  },
+  {
+    function: 'Reservations',
+    event: 'POST /api/inventory/reserve (a new booking; the first call discovers the JWKS)',
+    events: ({ token }) =>
+      twice(() =>
+        httpEvent('POST /api/inventory/reserve', {
+          headers: { authorization: `Bearer ${token}` },
+          body: { bookingId: randomUUID(), items: newBookingLines() },
+        }),
+      ),
+    ok: 'http',
+  },
+  {
+    function: 'OnBookingCreated',
+    event: 'an SQS batch of one BookingCreated (a new booking)',
+    events: () =>
+      twice(() => sqsBatch([sampleFor('BookingCreated', randomUUID(), newBookingLines()).eventBridge])),
+    ok: 'batch',
   },
 ];
 
@@ -86,17 +133,21 @@ const context = (name) => ({
   getRemainingTimeInMillis: () => 30000,
 });
 const check = (answer) => {
-  const ok = process.env.BENCH_OK === 'http' ? answer?.statusCode === 200 : typeof answer?.batches === 'number';
+  const kind = process.env.BENCH_OK;
+  const ok =
+    kind === 'http' ? answer?.statusCode >= 200 && answer?.statusCode < 300
+    : kind === 'batch' ? Array.isArray(answer?.batchItemFailures) && answer.batchItemFailures.length === 0
+    : typeof answer?.batches === 'number';
   if (!ok) throw new Error('unexpected answer: ' + JSON.stringify(answer).slice(0, 300));
 };
-const event = JSON.parse(process.env.BENCH_EVENT);
+const [first, second] = JSON.parse(process.env.BENCH_EVENTS);
 const name = process.env.AWS_LAMBDA_FUNCTION_NAME;
 const t0 = performance.now();
 const m = await import(process.argv[2]);
 const t1 = performance.now();
-check(await m.handler(structuredClone(event), context(name)));
+check(await m.handler(first, context(name)));
 const t2 = performance.now();
-check(await m.handler(structuredClone(event), context(name)));
+check(await m.handler(second, context(name)));
 const t3 = performance.now();
 process.stdout.write('\\nanswer ' + (t1 - t0) + ' ' + (t2 - t1) + ' ' + (t3 - t2) + '\\n');
 process.exit(0);
@@ -117,25 +168,38 @@ export async function firstAnswers(
     return bundle ? [{ ...c, bundle }] : [];
   });
   const dynamo = await startDynamoDbLocal();
+  const jwks = await jwksServer(dir);
   try {
     const local = dynamoContext(ctx, dynamo);
-    const tables = new Set(cases.flatMap((c) => (c.bundle.env.TABLE_NAME ? [c.bundle.env.TABLE_NAME] : [])));
-    for (const table of tables) {
+    const tableNames = (key: string) =>
+      new Set(cases.flatMap((c) => (c.bundle.env[key] ? [c.bundle.env[key]] : [])));
+    for (const table of tableNames('TABLE_NAME')) {
       await local.client.send(new CreateTableCommand(domainTableDefinition(table)));
-      await local.seed(table, 'BENCH-ITEM', 10);
+      await local.seed(table, SEEDED_ITEM, SEEDED_UNITS);
+    }
+    for (const table of tableNames('IDEMPOTENCY_TABLE_NAME')) {
+      await local.client.send(new CreateTableCommand(idempotencyTableDefinition(table)));
     }
     local.client.destroy();
+    const tools: CaseTools = {
+      token: await jwks.issuer.sign({ scopes: [Scope.Write], subject: 'bench-user' }),
+    };
     const times = new Map(
       cases.map((c) => [c.function, { init: [] as number[], first: [] as number[], warm: [] as number[] }]),
     );
     for (let i = -WARM_UP_ROUNDS; i < samples; i++) {
       for (const c of cases) {
-        const env = {
+        const env: Record<string, string> = {
           ...c.bundle.env,
           AWS_ENDPOINT_URL: dynamo.endpoint,
-          BENCH_EVENT: JSON.stringify(c.payload()),
+          BENCH_EVENTS: JSON.stringify(c.events(tools)),
           BENCH_OK: c.ok,
         };
+        if (env.JWT_ISSUER !== undefined) {
+          // The issuer is discovered (openid-configuration, then its JWKS), as on AWS.
+          Object.assign(env, { JWT_ISSUER: jwks.issuer.issuer, JWT_AUDIENCE: LOCAL_AUDIENCE });
+          delete env.JWT_JWKS_URI;
+        }
         const t = await answer(node, runner, c.bundle.file, env);
         if (i < 0) continue;
         const series = times.get(c.function);
@@ -162,8 +226,32 @@ export async function firstAnswers(
     });
     return { warmUpRounds: WARM_UP_ROUNDS, entries };
   } finally {
+    await jwks.close();
     await dynamo.stop();
   }
+}
+
+/**
+ * A local RS256 issuer (local/issuer.ts, keys under `dir`) whose discovery document and JWKS
+ * are served over http on 127.0.0.1, the path a function takes in the local cloud.
+ */
+async function jwksServer(dir: string): Promise<{ issuer: LocalIssuer; close: () => Promise<void> }> {
+  let issuerUrl = '';
+  let issuer: LocalIssuer | undefined;
+  const server = createServer((req, res) => {
+    const json = (body: unknown) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url === '/issuer/.well-known/openid-configuration') {
+      return json({ issuer: issuerUrl, jwks_uri: `${issuerUrl}/.well-known/jwks.json` });
+    }
+    if (req.url === '/issuer/.well-known/jwks.json' && issuer) return json(issuer.jwks);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
+  issuer = await LocalIssuer.load(join(dir, 'issuer'), issuerUrl);
+  const loaded = issuer;
+  return { issuer: loaded, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 async function answer(
