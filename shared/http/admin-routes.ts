@@ -1,9 +1,24 @@
+import * as z from 'zod/mini';
 import type { Item } from '../domain/model.ts';
 import type { Dependencies } from '../domain/ports.ts';
 import { adjustStock, putItem, toItem } from '../domain/use-cases/index.ts';
 import { jsonResponse } from './errors.ts';
 import type { RouteHandler } from './middleware.ts';
-import { adjustmentRequest, itemIdSchema, putItemRequest } from './schemas.ts';
+import { itemIdSchema } from './schemas.ts';
+
+/** The bodies of the stock routes. */
+export const putItemRequest = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  totalQuantity: z.int().check(z.minimum(0), z.maximum(100_000_000)),
+});
+export const adjustmentRequest = z.strictObject({
+  delta: z.int().check(
+    z.minimum(-100_000_000),
+    z.maximum(100_000_000),
+    z.refine((d) => d !== 0, 'delta must not be 0'),
+  ),
+  reason: z.string().check(z.minLength(1), z.maxLength(256)),
+});
 
 /** Stock administration; the route table gives both routes the admin scope. */
 export function adminRoutes(deps: Dependencies): Record<string, RouteHandler> {

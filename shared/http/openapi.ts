@@ -1,22 +1,21 @@
 import * as z from 'zod/mini';
 import { ITEM_ID_PATTERN } from '../domain/limits.ts';
-import { type HttpMethodName, routeKeyOf, routeSpecOf, SCOPE_DOCS } from './route-table.ts';
+import { adjustmentRequest, putItemRequest } from './admin-routes.ts';
+import { checkAvailabilityRequest } from './read-routes.ts';
 import {
-  adjustmentRequest,
   availabilitySchema,
-  checkAvailabilityRequest,
   errorSchema,
   healthSchema,
   itemListSchema,
   itemSchema,
-  putItemRequest,
-  releaseRequest,
   reservationSchema,
-  reserveRequest,
-} from './schemas.ts';
+} from './response-schemas.ts';
+import { type HttpMethodName, routeKeyOf, routeSpecOf, SCOPE_DOCS } from './route-table.ts';
+import { releaseRequest, reserveRequest } from './routes.ts';
 
 /**
- * Builds the OpenAPI 3.1 document from the same zod schemas that validate requests. OpenAPI
+ * Builds the OpenAPI 3.1 document from the same zod schemas that validate requests (each in
+ * the route module that parses it) and from the answers' schemas (`response-schemas.ts`). OpenAPI
  * 3.1 schemas are JSON Schema 2020-12, which zod 4 emits natively (`z.toJSONSchema`), so
  * no converter library is needed.
  */

@@ -1,9 +1,17 @@
+import * as z from 'zod/mini';
 import type { Dependencies } from '../domain/ports.ts';
 import { checkAvailability, getItem, listItems } from '../domain/use-cases/index.ts';
 import { openCursor, sealCursor } from './cursor.ts';
 import { jsonResponse } from './errors.ts';
 import type { RouteHandler } from './middleware.ts';
-import { checkAvailabilityRequest, itemIdSchema, linesOf, listQuery } from './schemas.ts';
+import { itemIdSchema, linesOf, withLines } from './schemas.ts';
+
+/** The availability check's body, and the list's query string. */
+export const checkAvailabilityRequest = withLines({});
+export const listQuery = z.strictObject({
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+  nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+});
 
 /** Public reads (no scope in the route table): the function loads neither token verification nor idempotency. */
 export function readRoutes(

@@ -1,8 +1,15 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { DomainError } from '../domain/errors.ts';
-import { canonicalBookingId } from '../domain/limits.ts';
+import {
+  canonicalBookingId,
+  MAX_RESERVATION_TTL_SECONDS,
+  MAX_WAITLIST_SECONDS,
+  MIN_RESERVATION_TTL_SECONDS,
+  MIN_WAITLIST_SECONDS,
+} from '../domain/limits.ts';
 import type { Actor, Reservation, WaitlistPosition, WaitlistPriority } from '../domain/model.ts';
 import type { Dependencies } from '../domain/ports.ts';
 import { getReservation, releaseBooking, reserveBooking } from '../domain/use-cases/index.ts';
@@ -11,7 +18,27 @@ import { type Caller, callerOf, type Principal } from './auth.ts';
 import { HttpError, jsonResponse } from './errors.ts';
 import type { RouteHandler } from './middleware.ts';
 import { Scope } from './route-table.ts';
-import { bookingIdSchema, linesOf, releaseRequest, reserveRequest } from './schemas.ts';
+import { bookingIdSchema, correlationIdSchema, linesOf, withLines } from './schemas.ts';
+
+/** The reserve and release bodies (strict: unknown fields are refused). */
+export const reserveRequest = withLines({
+  bookingId: bookingIdSchema,
+  ttlSeconds: z.optional(
+    z.int().check(z.minimum(MIN_RESERVATION_TTL_SECONDS), z.maximum(MAX_RESERVATION_TTL_SECONDS)),
+  ),
+  correlationId: z.optional(correlationIdSchema),
+  /** Wait for stock instead of a 409 when it is short; the tier comes from the token. */
+  waitlist: z.optional(
+    z.strictObject({
+      maxWaitSeconds: z.int().check(z.minimum(MIN_WAITLIST_SECONDS), z.maximum(MAX_WAITLIST_SECONDS)),
+    }),
+  ),
+});
+export const releaseRequest = z.strictObject({
+  bookingId: bookingIdSchema,
+  reason: z.optional(z.string().check(z.maxLength(512))),
+  correlationId: z.optional(correlationIdSchema),
+});
 
 /**
  * The public shape of a reservation: storage fields, the owner and the saga's decision

@@ -191,6 +191,28 @@ describe('each function bundles only what its routes use', () => {
   });
 });
 
+describe('zod schemas in the bundles', () => {
+  // A zod schema is built when its module loads: each function carries only the route module whose
+  // requests it parses, and none carries the answers' schemas (those are for the OpenAPI document).
+  const ROUTE_MODULES: Record<string, string[]> = {
+    health: ['health-routes.ts'],
+    'inventory-read': ['read-routes.ts'],
+    reservations: ['routes.ts'],
+    'inventory-admin': ['admin-routes.ts'],
+  };
+  it.each(Object.entries(ROUTE_MODULES))('%s builds only its own requests schemas', async (fn, expected) => {
+    // Act
+    const inputs = await bundledInputs(fn);
+    // Assess
+    const modules = inputs.flatMap(
+      (f) =>
+        /shared\/http\/((?:\w+-)?routes|response-schemas)\.ts$/.exec(f)?.[0].replace('shared/http/', '') ??
+        [],
+    );
+    expect(modules.sort()).toEqual(expected);
+  });
+});
+
 describe('the SDK in a bundle', () => {
   it('leaves out the event-stream codecs, which no operation of ours uses', async () => {
     // Act: the function with the most SDK code, with and without the stand-ins
