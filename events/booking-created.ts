@@ -2,14 +2,16 @@ import * as z from 'zod/mini';
 import {
   BOOKING_ID,
   detailSchema,
+  type EventContract,
   ITEM_ID,
   LINES_LENGTH,
   QUANTITY,
   WAITLIST_PRIORITY,
   waitlistRequestSchema,
 } from './envelope.ts';
+import { BookingCreated } from './identities.ts';
 
-export { BookingCreated } from './identities.ts';
+export { BookingCreated };
 
 export const bookingCreatedData = z.looseObject({
   bookingId: BOOKING_ID,
@@ -27,5 +29,10 @@ export const bookingCreatedData = z.looseObject({
   priority: z.optional(WAITLIST_PRIORITY),
 });
 export const bookingCreatedDetail = detailSchema(bookingCreatedData, 'loose');
+/** What a consumer of BookingCreated is built with (its function imports this module alone). */
+export const bookingCreatedContract = {
+  type: BookingCreated,
+  detail: bookingCreatedDetail,
+} as const satisfies EventContract;
 export type BookingCreatedData = z.infer<typeof bookingCreatedData>;
 export type BookingCreatedDetail = z.infer<typeof bookingCreatedDetail>;

@@ -9,6 +9,7 @@ import {
   MIN_WAITLIST_SECONDS,
   WAITLIST_PRIORITIES,
 } from '../shared/domain/limits.ts';
+import type { EventType } from './identities.ts';
 
 /**
  * Shared pieces of every event contract. Schemas use zod's tree-shakeable `zod/mini` API:
@@ -16,6 +17,12 @@ import {
  */
 
 export { BOOKING_SOURCE, type EventType, INVENTORY_SOURCE, PAYMENT_SOURCE } from './identities.ts';
+
+/** An event's identity and the schema its detail is parsed with. */
+export interface EventContract {
+  type: EventType;
+  detail: z.ZodMiniType;
+}
 
 export const ITEM_ID = z.string().check(z.regex(ITEM_ID_PATTERN));
 export const BOOKING_ID = z.uuid();

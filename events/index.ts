@@ -1,7 +1,6 @@
-import type * as z from 'zod/mini';
-import { BookingCancelled, bookingCancelledDetail } from './booking-cancelled.ts';
-import { BookingCreated, bookingCreatedDetail } from './booking-created.ts';
-import type { EventType } from './envelope.ts';
+import { bookingCancelledContract } from './booking-cancelled.ts';
+import { bookingCreatedContract } from './booking-created.ts';
+import type { EventContract } from './envelope.ts';
 import { InventoryAdjusted, inventoryAdjustedDetail } from './inventory-adjusted.ts';
 import {
   InventoryConfirmationFailed,
@@ -15,8 +14,8 @@ import {
 } from './inventory-reservation-failed.ts';
 import { InventoryReserved, inventoryReservedDetail } from './inventory-reserved.ts';
 import { InventoryWaitlisted, inventoryWaitlistedDetail } from './inventory-waitlisted.ts';
-import { PaymentFailed, paymentFailedDetail } from './payment-failed.ts';
-import { PaymentSucceeded, paymentSucceededDetail } from './payment-succeeded.ts';
+import { paymentFailedContract } from './payment-failed.ts';
+import { paymentSucceededContract } from './payment-succeeded.ts';
 
 export * from './booking-cancelled.ts';
 export * from './booking-created.ts';
@@ -31,17 +30,12 @@ export * from './inventory-waitlisted.ts';
 export * from './payment-failed.ts';
 export * from './payment-succeeded.ts';
 
-export interface EventContract {
-  type: EventType;
-  detail: z.ZodMiniType;
-}
-
 /** Events other services publish and we consume, by detail-type. */
 export const consumedEvents = {
-  BookingCreated: { type: BookingCreated, detail: bookingCreatedDetail },
-  PaymentSucceeded: { type: PaymentSucceeded, detail: paymentSucceededDetail },
-  PaymentFailed: { type: PaymentFailed, detail: paymentFailedDetail },
-  BookingCancelled: { type: BookingCancelled, detail: bookingCancelledDetail },
+  BookingCreated: bookingCreatedContract,
+  PaymentSucceeded: paymentSucceededContract,
+  PaymentFailed: paymentFailedContract,
+  BookingCancelled: bookingCancelledContract,
 } as const satisfies Record<string, EventContract>;
 
 /** Events we publish, by detail-type. */

@@ -1,4 +1,4 @@
-import { type BookingCreatedData, consumedEvents } from '../events/index.ts';
+import { type BookingCreatedData, bookingCreatedContract } from '../events/booking-created.ts';
 import { createConsumer } from '../shared/consumers/consumer.ts';
 import { onBookingCreated } from '../shared/consumers/saga-handlers.ts';
 import { consumerComposition } from '../shared/idempotency-composition.ts';
@@ -7,7 +7,7 @@ const { deps, persistenceStore, idempotencyExpirySeconds } = consumerComposition
 
 /** SQS consumer of BookingCreated (EventBridge rule -> queue -> this function). */
 export const handler = createConsumer<BookingCreatedData>({
-  contract: consumedEvents.BookingCreated,
+  contract: bookingCreatedContract,
   persistenceStore,
   idempotencyExpirySeconds,
   handle: (event, log) => onBookingCreated(event, { ...deps, log }),

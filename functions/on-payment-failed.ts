@@ -1,4 +1,4 @@
-import { consumedEvents, type PaymentFailedData } from '../events/index.ts';
+import { type PaymentFailedData, paymentFailedContract } from '../events/payment-failed.ts';
 import { createConsumer } from '../shared/consumers/consumer.ts';
 import { onPaymentFailed } from '../shared/consumers/saga-handlers.ts';
 import { consumerComposition } from '../shared/idempotency-composition.ts';
@@ -7,7 +7,7 @@ const { deps, persistenceStore, idempotencyExpirySeconds } = consumerComposition
 
 /** SQS consumer of PaymentFailed (EventBridge rule -> queue -> this function). */
 export const handler = createConsumer<PaymentFailedData>({
-  contract: consumedEvents.PaymentFailed,
+  contract: paymentFailedContract,
   persistenceStore,
   idempotencyExpirySeconds,
   handle: (event, log) => onPaymentFailed(event, { ...deps, log }),

@@ -4,7 +4,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { parse } from '@aws-lambda-powertools/parser';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { type EventContract, type EventMetadata, eventBridgeEventSchema } from '../../events/index.ts';
+import { type EventContract, type EventMetadata, eventBridgeEventSchema } from '../../events/envelope.ts';
 import { canonicalBookingId } from '../domain/limits.ts';
 import type { LogPort } from '../domain/ports.ts';
 import { countMetric, logger, logPortOf, metrics, recordLogger } from '../observability.ts';

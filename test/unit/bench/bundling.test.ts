@@ -211,6 +211,20 @@ describe('zod schemas in the bundles', () => {
     );
     expect(modules.sort()).toEqual(expected);
   });
+
+  const CONSUMED: Record<string, string> = {
+    'on-booking-created': 'booking-created.ts',
+    'on-payment-succeeded': 'payment-succeeded.ts',
+    'on-payment-failed': 'payment-failed.ts',
+    'on-booking-cancelled': 'booking-cancelled.ts',
+  };
+  it.each(Object.entries(CONSUMED))('%s builds the schema of its own event only', async (fn, expected) => {
+    // Act
+    const inputs = await bundledInputs(fn);
+    // Assess: besides the envelope and the identities every event shares
+    const events = inputs.flatMap((f) => /(?:^|\/)events\/([\w-]+\.ts)$/.exec(f)?.[1] ?? []);
+    expect(events.filter((f) => f !== 'envelope.ts' && f !== 'identities.ts')).toEqual([expected]);
+  });
 });
 
 describe('the SDK in a bundle', () => {
