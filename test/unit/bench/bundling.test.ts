@@ -12,6 +12,14 @@ import { ROUTE_TABLE } from '../../../shared/http/route-table.ts';
 const tmp = mkdtempSync(join(os.tmpdir(), 'bundling-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** Bundles a snippet of TypeScript (imports resolved from the project root) as the functions are; returns the file. */
+async function bundleSnippet(name: string, contents: string): Promise<string> {
+  const outfile = join(tmp, `${name}.mjs`);
+  const resolveDir = new URL('../../../', import.meta.url).pathname;
+  await build({ ...esbuildOptions(), stdin: { contents, resolveDir, loader: 'ts' }, outfile });
+  return outfile;
+}
+
 /** Bundles shared/domain/errors.ts as the stack bundles functions and imports the result. */
 async function bundledErrors(overrides: Parameters<typeof esbuildOptions>[0] = {}) {
   const outfile = join(tmp, `errors-${Math.random().toString(36).slice(2)}.mjs`);
@@ -45,13 +53,10 @@ describe('bundling options of every function', () => {
 
   it('would lose a name taken from the class (new.target.name) (the test above can fail)', async () => {
     // Prepare: an error naming itself as the domain errors did before.
-    const source = join(tmp, 'class-named.ts');
-    writeFileSync(
-      source,
+    const outfile = await bundleSnippet(
+      'class-named',
       'export class ItemNotFoundError extends Error { constructor(m: string) { super(m); this.name = new.target.name; } }\n',
     );
-    const outfile = join(tmp, 'class-named.mjs');
-    await build({ ...esbuildOptions(), entryPoints: [source], outfile });
     // Act
     const { ItemNotFoundError } = (await import(pathToFileURL(outfile).href)) as {
       ItemNotFoundError: new (m: string) => Error;
@@ -73,9 +78,7 @@ describe('bundling options of every function', () => {
       "  new IdempotencyValidationError('x'),",
       '].map((e) => e.name);',
     ].join('\n');
-    const outfile = join(tmp, 'library-errors.mjs');
-    const resolveDir = new URL('../../..', import.meta.url).pathname;
-    await build({ ...esbuildOptions(), stdin: { contents, resolveDir, loader: 'ts' }, outfile });
+    const outfile = await bundleSnippet('library-errors', contents);
     // Act
     const { names } = (await import(pathToFileURL(outfile).href)) as { names: string[] };
     // Assess
@@ -277,9 +280,7 @@ describe('the SDK in a bundle', () => {
       '  (e) => console.log(JSON.stringify({ error: e.message })),',
       ');',
     ].join('\n');
-    const outfile = join(tmp, 'client.mjs');
-    const root = new URL('../../../', import.meta.url).pathname;
-    await build({ ...esbuildOptions(), stdin: { contents, resolveDir: root, loader: 'ts' }, outfile });
+    const outfile = await bundleSnippet('client', contents);
     const run = (env: Record<string, string>) =>
       JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8', env: { PATH: '', ...env } }));
     // Act / Assess
