@@ -167,8 +167,9 @@ export async function firstAnswers(
     const bundle = bundles.find((b) => b.function === c.function);
     return bundle ? [{ ...c, bundle }] : [];
   });
-  const dynamo = await startDynamoDbLocal();
+  // The issuer first: it holds no process (its server is unref'd), the emulator does.
   const jwks = await jwksServer(dir);
+  const dynamo = await startDynamoDbLocal();
   try {
     const local = dynamoContext(ctx, dynamo);
     const tableNames = (key: string) =>
@@ -248,6 +249,7 @@ async function jwksServer(dir: string): Promise<{ issuer: LocalIssuer; close: ()
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
   issuerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
   issuer = await LocalIssuer.load(join(dir, 'issuer'), issuerUrl);
   const loaded = issuer;
