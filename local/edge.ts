@@ -251,13 +251,8 @@ function localEndpoint(url: URL, res: ServerResponse, ctx: EdgeServices) {
     };
     return sendJson(res, 200, ctx.bus.query(filter));
   }
-  if (url.pathname === '/_local/issuer/.well-known/jwks.json') return sendJson(res, 200, ctx.issuer.jwks);
-  if (url.pathname === '/_local/issuer/.well-known/openid-configuration') {
-    return sendJson(res, 200, {
-      issuer: ctx.issuer.issuer,
-      jwks_uri: `${ctx.issuer.issuer}/.well-known/jwks.json`,
-    });
-  }
+  const wellKnown = ctx.issuer.wellKnown(url.pathname);
+  if (wellKnown !== undefined) return sendJson(res, 200, wellKnown);
   if (url.pathname === '/_local/health') return sendJson(res, 200, { status: 'ok' });
   return sendJson(res, 404, { message: 'Not Found' });
 }

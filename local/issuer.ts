@@ -50,6 +50,19 @@ export class LocalIssuer {
     return new LocalIssuer(issuer, jwks, await importPKCS8(readFileSync(keyFile, 'utf8'), 'RS256'), kid);
   }
 
+  /**
+   * What the issuer answers at `pathname` of its own URL: its OpenID discovery document and its
+   * JWKS, as a JWT verifier fetches them (undefined for any other path).
+   */
+  wellKnown(pathname: string): unknown {
+    const base = new URL(this.issuer).pathname.replace(/\/$/, '');
+    if (pathname === `${base}/.well-known/jwks.json`) return this.jwks;
+    if (pathname === `${base}/.well-known/openid-configuration`) {
+      return { issuer: this.issuer, jwks_uri: `${this.issuer}/.well-known/jwks.json` };
+    }
+    return undefined;
+  }
+
   sign(options: {
     scopes: string[];
     subject?: string;

@@ -237,22 +237,19 @@ export async function firstAnswers(
  * are served over http on 127.0.0.1, the path a function takes in the local cloud.
  */
 async function jwksServer(dir: string): Promise<{ issuer: LocalIssuer; close: () => Promise<void> }> {
-  let issuerUrl = '';
   let issuer: LocalIssuer | undefined;
   const server = createServer((req, res) => {
-    const json = (body: unknown) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (req.url === '/issuer/.well-known/openid-configuration') {
-      return json({ issuer: issuerUrl, jwks_uri: `${issuerUrl}/.well-known/jwks.json` });
-    }
-    if (req.url === '/issuer/.well-known/jwks.json' && issuer) return json(issuer.jwks);
-    res.writeHead(404).end();
+    const known = issuer?.wellKnown(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    if (known === undefined) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(known));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
-  issuerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
-  issuer = await LocalIssuer.load(join(dir, 'issuer'), issuerUrl);
-  const loaded = issuer;
+  const loaded = await LocalIssuer.load(
+    join(dir, 'issuer'),
+    `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`,
+  );
+  issuer = loaded;
   return { issuer: loaded, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
