@@ -1,19 +1,13 @@
 import { bookingCancelledContract } from './booking-cancelled.ts';
 import { bookingCreatedContract } from './booking-created.ts';
 import type { EventContract } from './envelope.ts';
-import { InventoryAdjusted, inventoryAdjustedDetail } from './inventory-adjusted.ts';
-import {
-  InventoryConfirmationFailed,
-  inventoryConfirmationFailedDetail,
-} from './inventory-confirmation-failed.ts';
-import { InventoryConfirmed, inventoryConfirmedDetail } from './inventory-confirmed.ts';
-import { InventoryReleased, inventoryReleasedDetail } from './inventory-released.ts';
-import {
-  InventoryReservationFailed,
-  inventoryReservationFailedDetail,
-} from './inventory-reservation-failed.ts';
-import { InventoryReserved, inventoryReservedDetail } from './inventory-reserved.ts';
-import { InventoryWaitlisted, inventoryWaitlistedDetail } from './inventory-waitlisted.ts';
+import { inventoryAdjustedContract } from './inventory-adjusted.ts';
+import { inventoryConfirmationFailedContract } from './inventory-confirmation-failed.ts';
+import { inventoryConfirmedContract } from './inventory-confirmed.ts';
+import { inventoryReleasedContract } from './inventory-released.ts';
+import { inventoryReservationFailedContract } from './inventory-reservation-failed.ts';
+import { inventoryReservedContract } from './inventory-reserved.ts';
+import { inventoryWaitlistedContract } from './inventory-waitlisted.ts';
 import { paymentFailedContract } from './payment-failed.ts';
 import { paymentSucceededContract } from './payment-succeeded.ts';
 
@@ -40,16 +34,13 @@ export const consumedEvents = {
 
 /** Events we publish, by detail-type. */
 export const publishedEvents = {
-  InventoryReserved: { type: InventoryReserved, detail: inventoryReservedDetail },
-  InventoryReservationFailed: { type: InventoryReservationFailed, detail: inventoryReservationFailedDetail },
-  InventoryConfirmed: { type: InventoryConfirmed, detail: inventoryConfirmedDetail },
-  InventoryReleased: { type: InventoryReleased, detail: inventoryReleasedDetail },
-  InventoryConfirmationFailed: {
-    type: InventoryConfirmationFailed,
-    detail: inventoryConfirmationFailedDetail,
-  },
-  InventoryAdjusted: { type: InventoryAdjusted, detail: inventoryAdjustedDetail },
-  InventoryWaitlisted: { type: InventoryWaitlisted, detail: inventoryWaitlistedDetail },
+  InventoryReserved: inventoryReservedContract,
+  InventoryReservationFailed: inventoryReservationFailedContract,
+  InventoryConfirmed: inventoryConfirmedContract,
+  InventoryReleased: inventoryReleasedContract,
+  InventoryConfirmationFailed: inventoryConfirmationFailedContract,
+  InventoryAdjusted: inventoryAdjustedContract,
+  InventoryWaitlisted: inventoryWaitlistedContract,
 } as const satisfies Record<string, EventContract>;
 
 export const allEvents: Record<string, EventContract> = { ...consumedEvents, ...publishedEvents };

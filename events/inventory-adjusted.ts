@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { detailSchema, ITEM_ID } from './envelope.ts';
+import { detailSchema, type EventContract, ITEM_ID } from './envelope.ts';
+import { InventoryAdjusted } from './identities.ts';
 
-export { InventoryAdjusted } from './identities.ts';
+export { InventoryAdjusted };
 
 export const inventoryAdjustedData = z.strictObject({
   itemId: ITEM_ID,
@@ -12,5 +13,10 @@ export const inventoryAdjustedData = z.strictObject({
   adjustedAt: z.iso.datetime(),
 });
 export const inventoryAdjustedDetail = detailSchema(inventoryAdjustedData);
+/** What InventoryAdjusted is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryAdjustedContract = {
+  type: InventoryAdjusted,
+  detail: inventoryAdjustedDetail,
+} as const satisfies EventContract;
 export type InventoryAdjustedData = z.infer<typeof inventoryAdjustedData>;
 export type InventoryAdjustedDetail = z.infer<typeof inventoryAdjustedDetail>;

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, shortfallSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, type EventContract, shortfallSchema } from './envelope.ts';
+import { InventoryConfirmationFailed } from './identities.ts';
 
-export { InventoryConfirmationFailed } from './identities.ts';
+export { InventoryConfirmationFailed };
 
 export const inventoryConfirmationFailedData = z.strictObject({
   bookingId: BOOKING_ID,
@@ -11,5 +12,10 @@ export const inventoryConfirmationFailedData = z.strictObject({
   items: z.optional(z.array(shortfallSchema)),
 });
 export const inventoryConfirmationFailedDetail = detailSchema(inventoryConfirmationFailedData);
+/** What InventoryConfirmationFailed is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryConfirmationFailedContract = {
+  type: InventoryConfirmationFailed,
+  detail: inventoryConfirmationFailedDetail,
+} as const satisfies EventContract;
 export type InventoryConfirmationFailedData = z.infer<typeof inventoryConfirmationFailedData>;
 export type InventoryConfirmationFailedDetail = z.infer<typeof inventoryConfirmationFailedDetail>;

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, LINES_LENGTH, lineSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, type EventContract, LINES_LENGTH, lineSchema } from './envelope.ts';
+import { InventoryConfirmed } from './identities.ts';
 
-export { InventoryConfirmed } from './identities.ts';
+export { InventoryConfirmed };
 
 export const inventoryConfirmedData = z.strictObject({
   bookingId: BOOKING_ID,
@@ -11,5 +12,10 @@ export const inventoryConfirmedData = z.strictObject({
   paymentId: z.optional(z.string()),
 });
 export const inventoryConfirmedDetail = detailSchema(inventoryConfirmedData);
+/** What InventoryConfirmed is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryConfirmedContract = {
+  type: InventoryConfirmed,
+  detail: inventoryConfirmedDetail,
+} as const satisfies EventContract;
 export type InventoryConfirmedData = z.infer<typeof inventoryConfirmedData>;
 export type InventoryConfirmedDetail = z.infer<typeof inventoryConfirmedDetail>;

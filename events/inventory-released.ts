@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, LINES_LENGTH, lineSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, type EventContract, LINES_LENGTH, lineSchema } from './envelope.ts';
+import { InventoryReleased } from './identities.ts';
 
-export { InventoryReleased } from './identities.ts';
+export { InventoryReleased };
 
 export const inventoryReleasedData = z.strictObject({
   bookingId: BOOKING_ID,
@@ -12,5 +13,10 @@ export const inventoryReleasedData = z.strictObject({
   releasedAt: z.iso.datetime(),
 });
 export const inventoryReleasedDetail = detailSchema(inventoryReleasedData);
+/** What InventoryReleased is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryReleasedContract = {
+  type: InventoryReleased,
+  detail: inventoryReleasedDetail,
+} as const satisfies EventContract;
 export type InventoryReleasedData = z.infer<typeof inventoryReleasedData>;
 export type InventoryReleasedDetail = z.infer<typeof inventoryReleasedDetail>;

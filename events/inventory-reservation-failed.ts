@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, shortfallSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, type EventContract, shortfallSchema } from './envelope.ts';
+import { InventoryReservationFailed } from './identities.ts';
 
-export { InventoryReservationFailed } from './identities.ts';
+export { InventoryReservationFailed };
 
 export const inventoryReservationFailedData = z.strictObject({
   bookingId: BOOKING_ID,
@@ -10,5 +11,10 @@ export const inventoryReservationFailedData = z.strictObject({
   items: z.optional(z.array(shortfallSchema)),
 });
 export const inventoryReservationFailedDetail = detailSchema(inventoryReservationFailedData);
+/** What InventoryReservationFailed is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryReservationFailedContract = {
+  type: InventoryReservationFailed,
+  detail: inventoryReservationFailedDetail,
+} as const satisfies EventContract;
 export type InventoryReservationFailedData = z.infer<typeof inventoryReservationFailedData>;
 export type InventoryReservationFailedDetail = z.infer<typeof inventoryReservationFailedDetail>;

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { BOOKING_ID, detailSchema, LINES_LENGTH, lineSchema } from './envelope.ts';
+import { BOOKING_ID, detailSchema, type EventContract, LINES_LENGTH, lineSchema } from './envelope.ts';
+import { InventoryReserved } from './identities.ts';
 
-export { InventoryReserved } from './identities.ts';
+export { InventoryReserved };
 
 export const inventoryReservedData = z.strictObject({
   bookingId: BOOKING_ID,
@@ -13,5 +14,10 @@ export const inventoryReservedData = z.strictObject({
   fromWaitlist: z.optional(z.literal(true)),
 });
 export const inventoryReservedDetail = detailSchema(inventoryReservedData);
+/** What InventoryReserved is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryReservedContract = {
+  type: InventoryReserved,
+  detail: inventoryReservedDetail,
+} as const satisfies EventContract;
 export type InventoryReservedData = z.infer<typeof inventoryReservedData>;
 export type InventoryReservedDetail = z.infer<typeof inventoryReservedDetail>;

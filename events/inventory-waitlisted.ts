@@ -2,13 +2,15 @@ import * as z from 'zod/mini';
 import {
   BOOKING_ID,
   detailSchema,
+  type EventContract,
   LINES_LENGTH,
   lineSchema,
   shortfallSchema,
   WAITLIST_PRIORITY,
 } from './envelope.ts';
+import { InventoryWaitlisted } from './identities.ts';
 
-export { InventoryWaitlisted } from './identities.ts';
+export { InventoryWaitlisted };
 
 export const inventoryWaitlistedData = z.strictObject({
   bookingId: BOOKING_ID,
@@ -21,5 +23,10 @@ export const inventoryWaitlistedData = z.strictObject({
   shortItems: z.array(shortfallSchema).check(z.minLength(1)),
 });
 export const inventoryWaitlistedDetail = detailSchema(inventoryWaitlistedData);
+/** What InventoryWaitlisted is checked against: the contract tests, its JSON Schema and `npm run events`. */
+export const inventoryWaitlistedContract = {
+  type: InventoryWaitlisted,
+  detail: inventoryWaitlistedDetail,
+} as const satisfies EventContract;
 export type InventoryWaitlistedData = z.infer<typeof inventoryWaitlistedData>;
 export type InventoryWaitlistedDetail = z.infer<typeof inventoryWaitlistedDetail>;

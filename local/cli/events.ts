@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { consumedEvents, publishedEvents } from '../../events/index.ts';
+import { allEvents } from '../../events/index.ts';
 import { loadSamples } from '../../events/samples/index.ts';
 import { target } from './aws.ts';
 import { flag } from './outputs.ts';
@@ -26,11 +26,9 @@ if (command !== 'publish' || !detailType) {
   );
   process.exit(2);
 }
-const contract = { ...consumedEvents, ...publishedEvents }[detailType as keyof typeof consumedEvents];
+const contract = allEvents[detailType];
 if (!contract) {
-  console.error(
-    `Unknown detail-type ${detailType}; known: ${Object.keys({ ...consumedEvents, ...publishedEvents }).join(', ')}`,
-  );
+  console.error(`Unknown detail-type ${detailType}; known: ${Object.keys(allEvents).join(', ')}`);
   process.exit(2);
 }
 const raw =
