@@ -49,6 +49,11 @@ export interface ContentionResult {
   goodputRatio: Record<string, number>;
   /** Ours over the bare transaction with reasons, p50 (absent in older results). */
   p50RatioToReasons?: Record<string, number>;
+  /**
+   * Ours' p50 over the bare transaction's within each repeat (the two measured back to back),
+   * keyed like `p50Ratio`: how far one repeat strays from the median (absent in older results).
+   */
+  p50RatioByRepeat?: Record<string, number[]>;
   /** Worst oversold units of ours over every run (must be 0). */
   oversold: number;
 }
@@ -60,10 +65,12 @@ const WARM_UP_ATTEMPTS = 300;
 
 export async function contention(ctx: DynamoStageContext): Promise<ContentionResult> {
   const attempts = 500;
-  // Three repeats in --quick too (the stage takes about a minute): one repeat of 100 successes gave a
-  // c10 p50 ratio anywhere from 1.12 to 1.36 across runs on the same quiet machine; the median of three
-  // is what the targets are read against.
-  const repeats = 3;
+  // Eight repeats in --quick too (the stage takes about four minutes): one repeat of 100 successes
+  // gave a c10 p50 ratio anywhere from 1.12 to 1.36 across runs on the same quiet machine, and with
+  // three repeats whole runs on an AMD EPYC VM still read c1 anywhere from 1.28 to 1.98. Twice the
+  // number of implementations, so each starts a repeat equally often; the median of the eight is
+  // what the targets are read against, and each repeat's own ratio is kept beside it.
+  const repeats = 2 * CONTENTION_IMPLS.length;
   const bar = ctx.bars.create(CONTENTION_IMPLS.length * (CONTENTION_CONCURRENCIES.length * repeats + 1), 0, {
     stage: 'contention',
     detail: '',
@@ -167,7 +174,13 @@ export async function contention(ctx: DynamoStageContext): Promise<ContentionRes
       });
     }
   }
-  return { ...summariseContention(rows), warmUpAttempts: WARM_UP_ATTEMPTS };
+  const p50RatioByRepeat: Record<string, number[]> = {};
+  for (const concurrency of CONTENTION_CONCURRENCIES) {
+    const ours = runs.get(`ours/${concurrency}`) ?? [];
+    const bare = runs.get(`bare-transaction/${concurrency}`) ?? [];
+    p50RatioByRepeat[`c${concurrency}`] = ours.map((run, r) => run.p50 / (bare[r]?.p50 ?? Number.NaN));
+  }
+  return { ...summariseContention(rows), p50RatioByRepeat, warmUpAttempts: WARM_UP_ATTEMPTS };
 }
 
 /** `{ [key]: median }` of the runs that had such attempts (none refuse in some runs), else `{}`. */

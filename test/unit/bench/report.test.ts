@@ -113,11 +113,21 @@ describe('the report rendered from one run', () => {
     expect(markdown).toContain('Oversold units by our reserve, worst run: **0**.');
   });
 
+  it("gives each repeat's own ratio beside the median's, where the run kept them", () => {
+    const r = results(0.5);
+    const { markdown } = renderReport({
+      ...r,
+      contention: r.contention && { ...r.contention, p50RatioByRepeat: { c1: [1.5, 1.25], c10: [1.2] } },
+    });
+    expect(markdown).toContain('| 1 | 1.50 | 0.67 | 1.20 | 1.50 / 1.25 |');
+    expect(markdown).toContain('| 10 | 1.20 | 0.83 | - | 1.20 |');
+  });
+
   it('sets ours beside the bare transaction that asks for the reasons too, where that was measured', () => {
     const { markdown } = renderReport(results(0.5));
     // 3 / 2.5 at concurrency 1; nothing measured at 10.
     expect(markdown).toContain('| 1 | 1.50 | 0.67 | 1.20 |');
-    expect(markdown).toContain('| 10 | 1.20 | 0.83 | - |');
+    expect(markdown).toContain('| 10 | 1.20 | 0.83 | - | - |');
   });
 
   it('checks every bundle and initialisation against the budgets, hello world as the baseline', () => {
