@@ -39,6 +39,8 @@ export interface BenchResults {
 
 /** The baseline's name among the cold-start entries. */
 export const HELLO_WORLD = 'hello-world';
+/** The build variant that leaves the AWS SDK to the Lambda runtime (the stage builds it, the report reads it). */
+export const SDK_FROM_RUNTIME_VARIANT = 'as deployed but the AWS SDK left to the runtime (external)';
 
 /** Budgets from the performance issue, checked in the report. */
 export const BUDGETS = {

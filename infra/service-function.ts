@@ -100,6 +100,8 @@ export const SERVICE_BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   mainFields: ['module', 'main'],
+  // The SDK is bundled, not left to the runtime as CDK's default would: the lockfile's version runs,
+  // and the bench's build variants measure what the runtime's unbundled SDK costs at init.
   externalModules: [],
   // Some bundled dependencies are CommonJS and call require(); give ESM one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -17,7 +17,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { BUNDLE_ALIASES, SERVICE_BUNDLING, SERVICE_ENVIRONMENT } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import { runNode, type StageContext } from '../context.ts';
-import { HELLO_WORLD } from '../results.ts';
+import { HELLO_WORLD, SDK_FROM_RUNTIME_VARIANT } from '../results.ts';
 import { percentile } from '../stats.ts';
 import { FIRST_ANSWER_CASES, type FirstAnswers, firstAnswers } from './first-answer.ts';
 
@@ -161,7 +161,15 @@ export interface BundlingOverrides {
   sourcesContent?: boolean;
   /** false: no infra/bundling stand-ins (built-ins imported as ESM, the SDK's whole credential chain). */
   aliases?: boolean;
+  /**
+   * true: the AWS SDK is left out of the bundle (`@aws-sdk/*` and `@smithy/*` external, as CDK's
+   * default for Node 18+ does) and loaded at run time as the Lambda runtime ships it, unbundled CommonJS.
+   */
+  sdkFromRuntime?: boolean;
 }
+
+/** The packages `sdkFromRuntime` leaves out of the bundle. */
+export const SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
 
 /** Esbuild options equivalent to the stack's NodejsFunction bundling options. */
 export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions {
@@ -176,7 +184,7 @@ export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions 
     sourcemap: b.sourceMap,
     sourcesContent: b.sourcesContent,
     mainFields: [...b.mainFields],
-    external: [...b.externalModules],
+    external: [...b.externalModules, ...(overrides.sdkFromRuntime ? SDK_PACKAGES : [])],
     // The stack passes these as esbuild's --alias arguments, relative to the project root.
     alias:
       overrides.aliases === false
@@ -222,6 +230,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
   const assembly = synthesize({ root: ctx.root, outdir: 'cdk.out', context: {} });
   const template = assembly.template as Template;
   const tmp = mkdtempSync(join(os.tmpdir(), 'coldstart-'));
+  const sdkOutside = join(ctx.root, 'node_modules', '.cache', 'bench-cold-start');
   try {
     const functions = Object.entries(template.Resources).filter(
       ([, r]) => r.Type === 'AWS::Lambda::Function',
@@ -287,11 +296,18 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
       ['minified, names kept (esbuild keepNames)', { keepNames: true }],
       ['minified, map with sources', { sourcesContent: true }],
       ['as deployed but without the infra/bundling stand-ins', { aliases: false }],
+      [SDK_FROM_RUNTIME_VARIANT, { sdkFromRuntime: true }],
       ['as deployed: minified, no names kept, map without sources', {}],
     ];
     const variantBundles: (Bundle & { variant: string })[] = [];
     for (const [variant, overrides] of variantDefs) {
-      const outfile = join(tmp, `variant-${variantBundles.length}`, 'index.mjs');
+      // A bundle that leaves the SDK out must find it: it is written under the project's node_modules,
+      // where Node resolves the SDK's CommonJS builds (its packages' `node` condition), as in Lambda.
+      const outfile = join(
+        overrides.sdkFromRuntime ? sdkOutside : tmp,
+        `variant-${variantBundles.length}`,
+        'index.mjs',
+      );
       await build({ ...esbuildOptions(overrides), entryPoints: [variantEntry], outfile });
       const reservations = bundles.find((b) => b.function === 'Reservations');
       variantBundles.push({
@@ -393,6 +409,7 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    rmSync(sdkOutside, { recursive: true, force: true });
   }
 }
 

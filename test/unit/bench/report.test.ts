@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PathCounts, Prices } from '../../../bench/cost-model.ts';
 import { machineWasLoaded, renderReport } from '../../../bench/report.ts';
-import type { BenchResults } from '../../../bench/results.ts';
+import { type BenchResults, SDK_FROM_RUNTIME_VARIANT } from '../../../bench/results.ts';
 import type { ColdStartEntry } from '../../../bench/stages/cold-start.ts';
 import { summariseContention } from '../../../bench/stages/contention.ts';
 import { priceCounts } from '../../../bench/stages/cost.ts';
@@ -111,6 +111,36 @@ describe('the report rendered from one run', () => {
     expect(markdown).toContain('| 1 | 1.50 |');
     expect(markdown).toContain('| 10 | 1.20 |');
     expect(markdown).toContain('Oversold units by our reserve, worst run: **0**.');
+  });
+
+  it('reads the build decisions off the variants of the same run, each from its own row', () => {
+    const r = results(0.5);
+    const variant = (name: string, bundleKB: number, init: number, withMaps: number) => ({
+      variant: name,
+      bundleKB,
+      sourceMapKB: 500,
+      initMsMedian: init,
+      initMsMedianWithSourceMaps: withMaps,
+    });
+    const analysis = r.coldStartAnalysis;
+    if (!analysis) throw new Error('fixture has no analysis');
+    const { markdown } = renderReport({
+      ...r,
+      coldStartAnalysis: {
+        ...analysis,
+        variants: [
+          variant('minified, map with sources', 348, 40, 50),
+          variant('as deployed but without the infra/bundling stand-ins', 506, 60, 66),
+          variant(SDK_FROM_RUNTIME_VARIANT, 171, 64, 70),
+          variant('as deployed: minified, no names kept, map without sources', 348, 40, 44),
+        ],
+      },
+    });
+    // The deployed row, not the first whose name starts "as deployed".
+    expect(markdown).toContain('10.0% (40.0 -> 44.0 ms) slower with the map as deployed now');
+    expect(markdown).toContain('the bundle is 348 -> 171 KB');
+    expect(markdown).toContain('the init median 40.0 -> 64.0 ms (1.60×)');
+    expect(markdown).toContain('the SDK stays bundled');
   });
 
   it("gives each repeat's own ratio beside the median's, where the run kept them", () => {
