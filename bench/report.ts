@@ -4,7 +4,7 @@
  */
 
 import { HOURS_PER_MONTH, PUBLISHER_CHANGES_PER_INVOCATION, sum } from './cost-model.ts';
-import { type BenchResults, BUDGETS, HELLO_WORLD, SDK_FROM_RUNTIME_VARIANT } from './results.ts';
+import { type BenchResults, BUDGETS, BUILD_VARIANTS, HELLO_WORLD } from './results.ts';
 import type { ReconcileCostResult, RunCost } from './stages/reconcile.ts';
 import { compact, groupedBars, logLogLines, stackedBars } from './svg.ts';
 
@@ -307,7 +307,7 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
           `| ${v.variant} | ${v.bundleKB.toFixed(0)} | ${v.sourceMapKB.toFixed(0)} | ${f1(v.initMsMedian)} | ${cpuCell(v.initCpuMsMedian)} | ${f1(v.initMsMedianWithSourceMaps)} |`,
       ),
       '',
-      `Decisions (in \`SERVICE_BUNDLING\`): minified without esbuild's \`keepNames\`, which wraps every function and class in a naming call at module load (the row with it shows its cost${keepNamesCost(a.variants)}); every error class of ours, of the SDK and of Powertools sets \`name\` as a string, so \`error.name\` survives (unit tests in \`test/unit/bench/bundling.test.ts\` bundle them and check), and stack frames, which then carry minified function names, are decoded offline with the shipped map by \`npm run decode-stack\`; tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Stand-ins (\`BUNDLE_ALIASES\`, esbuild's alias, files in \`infra/bundling/\`): \`node:http\`, \`fs\` and \`process\` come in as \`require()\` would take them, because an ESM import of \`node:http\` makes Node evaluate its lazy exports and load undici; the SDK's default credential chain is replaced by its environment provider, the only one that runs in Lambda (the chain brings the STS and SSO clients); the SDK's event-stream codecs, which its HTTP protocol imports only for event-stream operations (DynamoDB and EventBridge have none), are replaced by a stand-in that throws; and the cache of DynamoDB endpoint discovery (mnemonist's LRU), which stays empty while discovery is off (it is, unless asked for, and no DynamoDB operation requires it), is replaced by an empty one whose first write throws. The row without them shows what they buy (unit tests in \`test/unit/bench/bundling.test.ts\` check each). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, 'with sources')} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, 'as deployed')} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is not set in \`NODE_OPTIONS\`; the map ships for decoding a trace offline.${sdkFromRuntime(a.variants)}`,
+      `Decisions (in \`SERVICE_BUNDLING\`): minified without esbuild's \`keepNames\`, which wraps every function and class in a naming call at module load (the row with it shows its cost${keepNamesCost(a.variants)}); every error class of ours, of the SDK and of Powertools sets \`name\` as a string, so \`error.name\` survives (unit tests in \`test/unit/bench/bundling.test.ts\` bundle them and check), and stack frames, which then carry minified function names, are decoded offline with the shipped map by \`npm run decode-stack\`; tree-shaking is esbuild's default for bundles and ESM entry points are preferred (\`mainFields: module, main\`). Stand-ins (\`BUNDLE_ALIASES\`, esbuild's alias, files in \`infra/bundling/\`): \`node:http\`, \`fs\` and \`process\` come in as \`require()\` would take them, because an ESM import of \`node:http\` makes Node evaluate its lazy exports and load undici; the SDK's default credential chain is replaced by its environment provider, the only one that runs in Lambda (the chain brings the STS and SSO clients); the SDK's event-stream codecs, which its HTTP protocol imports only for event-stream operations (DynamoDB and EventBridge have none), are replaced by a stand-in that throws; and the cache of DynamoDB endpoint discovery (mnemonist's LRU), which stays empty while discovery is off (it is, unless asked for, and no DynamoDB operation requires it), is replaced by an empty one whose first write throws. The row without them shows what they buy (unit tests in \`test/unit/bench/bundling.test.ts\` check each). Source maps: \`--enable-source-maps\` made the median init ${sourceMapCost(a.variants, BUILD_VARIANTS.withSources)} slower with the map as it was (sources included) and ${sourceMapCost(a.variants, BUILD_VARIANTS.deployed)} slower with the map as deployed now (no sources, about a third of the size). It is paid on every cold start, so it is not set in \`NODE_OPTIONS\`; the map ships for decoding a trace offline.${sdkFromRuntime(a.variants)}`,
       '',
     );
   }
@@ -344,8 +344,8 @@ const cpuCell = (ms: number | undefined) => (ms === undefined ? '–' : f1(ms));
 
 /** What esbuild's keepNames added to the deployed build, from the variants of the same run ('' if absent). */
 function keepNamesCost(variants: { variant: string; bundleKB: number; initMsMedian: number }[]): string {
-  const kept = variants.find((x) => x.variant.includes('keepNames'));
-  const deployed = variants.find((x) => x.variant.startsWith('as deployed:'));
+  const kept = variants.find((x) => x.variant === BUILD_VARIANTS.keepNames);
+  const deployed = variants.find((x) => x.variant === BUILD_VARIANTS.deployed);
   if (!kept || !deployed) return '';
   const kb = kept.bundleKB - deployed.bundleKB;
   return `: ${f1(kb)} KB (${f1((kb / deployed.bundleKB) * 100)}%) and ${f1(kept.initMsMedian - deployed.initMsMedian)} ms of init median more in this run`;
@@ -353,21 +353,19 @@ function keepNamesCost(variants: { variant: string; bundleKB: number; initMsMedi
 
 /** What leaving the SDK to the Lambda runtime would buy and cost, from the variants of the same run. */
 function sdkFromRuntime(variants: { variant: string; bundleKB: number; initMsMedian: number }[]): string {
-  const outside = variants.find((x) => x.variant === SDK_FROM_RUNTIME_VARIANT);
-  const deployed = variants.find((x) => x.variant.startsWith('as deployed:'));
+  const outside = variants.find((x) => x.variant === BUILD_VARIANTS.sdkFromRuntime);
+  const deployed = variants.find((x) => x.variant === BUILD_VARIANTS.deployed);
   if (!outside || !deployed) return '';
   const slower = outside.initMsMedian > deployed.initMsMedian;
   return ` The AWS SDK: left to the runtime (\`@aws-sdk/*\` and \`@smithy/*\` external, CDK's default for Node 18 and later; measured here with the lockfile's SDK loaded as its CommonJS build, as the runtime ships it), the bundle is ${deployed.bundleKB.toFixed(0)} -> ${outside.bundleKB.toFixed(0)} KB (the size budget is ${BUDGETS.bundleKB} KB) and the init median ${f1(deployed.initMsMedian)} -> ${f1(outside.initMsMedian)} ms (${f2(outside.initMsMedian / deployed.initMsMedian)}×), because Node then resolves and compiles the SDK's packages one file at a time. ${slower ? 'That trades a cold start paid on every new instance for bytes paid once per deploy, and' : 'Even so,'} the function would run whatever SDK version the runtime carries instead of the lockfile's; the SDK stays bundled.`;
 }
 
-/** How much slower init was with --enable-source-maps for the variant whose name contains `match`. */
+/** How much slower init was with --enable-source-maps for the variant named `name`. */
 function sourceMapCost(
   variants: { variant: string; initMsMedian: number; initMsMedianWithSourceMaps: number }[],
-  match: string,
+  name: string,
 ): string {
-  const v = variants.find((x) =>
-    match === 'as deployed' ? x.variant.startsWith('as deployed:') : x.variant.includes(match),
-  );
+  const v = variants.find((x) => x.variant === name);
   if (!v) return '?';
   return `${f1((v.initMsMedianWithSourceMaps / v.initMsMedian - 1) * 100)}% (${f1(v.initMsMedian)} -> ${f1(v.initMsMedianWithSourceMaps)} ms)`;
 }

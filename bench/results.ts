@@ -39,8 +39,15 @@ export interface BenchResults {
 
 /** The baseline's name among the cold-start entries. */
 export const HELLO_WORLD = 'hello-world';
-/** The build variant that leaves the AWS SDK to the Lambda runtime (the stage builds it, the report reads it). */
-export const SDK_FROM_RUNTIME_VARIANT = 'as deployed but the AWS SDK left to the runtime (external)';
+/** The names of the cold-start stage's build variants (the stage builds them, the report reads them). */
+export const BUILD_VARIANTS = {
+  notMinified: 'not minified',
+  keepNames: 'minified, names kept (esbuild keepNames)',
+  withSources: 'minified, map with sources',
+  noStandIns: 'as deployed but without the infra/bundling stand-ins',
+  sdkFromRuntime: 'as deployed but the AWS SDK left to the runtime (external)',
+  deployed: 'as deployed: minified, no names kept, map without sources',
+} as const;
 
 /** Budgets from the performance issue, checked in the report. */
 export const BUDGETS = {

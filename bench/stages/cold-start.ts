@@ -17,7 +17,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { BUNDLE_ALIASES, SERVICE_BUNDLING, SERVICE_ENVIRONMENT } from '../../infra/service-function.ts';
 import { type Resource, synthesize } from '../../local/template.ts';
 import { runNode, type StageContext } from '../context.ts';
-import { HELLO_WORLD, SDK_FROM_RUNTIME_VARIANT } from '../results.ts';
+import { BUILD_VARIANTS, HELLO_WORLD } from '../results.ts';
 import { percentile } from '../stats.ts';
 import { FIRST_ANSWER_CASES, type FirstAnswers, firstAnswers } from './first-answer.ts';
 
@@ -292,12 +292,12 @@ export async function coldStart(ctx: StageContext): Promise<ColdStartResult> {
     // The option variants are bundled from one function's source (the largest route).
     const variantEntry = join(ctx.root, 'functions', 'reservations.ts');
     const variantDefs: [string, BundlingOverrides][] = [
-      ['not minified', { minify: false }],
-      ['minified, names kept (esbuild keepNames)', { keepNames: true }],
-      ['minified, map with sources', { sourcesContent: true }],
-      ['as deployed but without the infra/bundling stand-ins', { aliases: false }],
-      [SDK_FROM_RUNTIME_VARIANT, { sdkFromRuntime: true }],
-      ['as deployed: minified, no names kept, map without sources', {}],
+      [BUILD_VARIANTS.notMinified, { minify: false }],
+      [BUILD_VARIANTS.keepNames, { keepNames: true }],
+      [BUILD_VARIANTS.withSources, { sourcesContent: true }],
+      [BUILD_VARIANTS.noStandIns, { aliases: false }],
+      [BUILD_VARIANTS.sdkFromRuntime, { sdkFromRuntime: true }],
+      [BUILD_VARIANTS.deployed, {}],
     ];
     const variantBundles: (Bundle & { variant: string })[] = [];
     for (const [variant, overrides] of variantDefs) {

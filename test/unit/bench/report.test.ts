@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PathCounts, Prices } from '../../../bench/cost-model.ts';
 import { machineWasLoaded, renderReport } from '../../../bench/report.ts';
-import { type BenchResults, SDK_FROM_RUNTIME_VARIANT } from '../../../bench/results.ts';
+import { type BenchResults, BUILD_VARIANTS } from '../../../bench/results.ts';
 import type { ColdStartEntry } from '../../../bench/stages/cold-start.ts';
 import { summariseContention } from '../../../bench/stages/contention.ts';
 import { priceCounts } from '../../../bench/stages/cost.ts';
@@ -129,14 +129,14 @@ describe('the report rendered from one run', () => {
       coldStartAnalysis: {
         ...analysis,
         variants: [
-          variant('minified, map with sources', 348, 40, 50),
-          variant('as deployed but without the infra/bundling stand-ins', 506, 60, 66),
-          variant(SDK_FROM_RUNTIME_VARIANT, 171, 64, 70),
-          variant('as deployed: minified, no names kept, map without sources', 348, 40, 44),
+          variant(BUILD_VARIANTS.withSources, 348, 40, 50),
+          variant(BUILD_VARIANTS.noStandIns, 506, 60, 69),
+          variant(BUILD_VARIANTS.sdkFromRuntime, 171, 64, 70),
+          variant(BUILD_VARIANTS.deployed, 348, 40, 44),
         ],
       },
     });
-    // The deployed row, not the first whose name starts "as deployed".
+    // The deployed row, not another whose name starts "as deployed".
     expect(markdown).toContain('10.0% (40.0 -> 44.0 ms) slower with the map as deployed now');
     expect(markdown).toContain('the bundle is 348 -> 171 KB');
     expect(markdown).toContain('the init median 40.0 -> 64.0 ms (1.60×)');
