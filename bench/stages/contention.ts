@@ -65,7 +65,7 @@ const WARM_UP_ATTEMPTS = 300;
 
 export async function contention(ctx: DynamoStageContext): Promise<ContentionResult> {
   const attempts = 500;
-  // Eight repeats in --quick too (the stage takes about four minutes): one repeat of 100 successes
+  // Eight repeats in --quick too (the stage takes about six and a half minutes on 2 cores): one repeat of 100 successes
   // gave a c10 p50 ratio anywhere from 1.12 to 1.36 across runs on the same quiet machine, and with
   // three repeats whole runs on an AMD EPYC VM still read c1 anywhere from 1.28 to 1.98. Twice the
   // number of implementations, so each starts a repeat equally often; the median of the eight is
