@@ -342,30 +342,34 @@ function coldStartSection(r: BenchResults, plots: Record<string, string>): strin
 /** A CPU time, or a dash for results from before it was measured. */
 const cpuCell = (ms: number | undefined) => (ms === undefined ? '–' : f1(ms));
 
+/** One build variant of the cold-start stage, as the run recorded it. */
+type BuildVariant = NonNullable<BenchResults['coldStartAnalysis']>['variants'][number];
+
+/** The variant named `name` (one of BUILD_VARIANTS), if the run measured it. */
+const variantNamed = (variants: readonly BuildVariant[], name: string) =>
+  variants.find((x) => x.variant === name);
+
 /** What esbuild's keepNames added to the deployed build, from the variants of the same run ('' if absent). */
-function keepNamesCost(variants: { variant: string; bundleKB: number; initMsMedian: number }[]): string {
-  const kept = variants.find((x) => x.variant === BUILD_VARIANTS.keepNames);
-  const deployed = variants.find((x) => x.variant === BUILD_VARIANTS.deployed);
+function keepNamesCost(variants: readonly BuildVariant[]): string {
+  const kept = variantNamed(variants, BUILD_VARIANTS.keepNames);
+  const deployed = variantNamed(variants, BUILD_VARIANTS.deployed);
   if (!kept || !deployed) return '';
   const kb = kept.bundleKB - deployed.bundleKB;
   return `: ${f1(kb)} KB (${f1((kb / deployed.bundleKB) * 100)}%) and ${f1(kept.initMsMedian - deployed.initMsMedian)} ms of init median more in this run`;
 }
 
 /** What leaving the SDK to the Lambda runtime would buy and cost, from the variants of the same run. */
-function sdkFromRuntime(variants: { variant: string; bundleKB: number; initMsMedian: number }[]): string {
-  const outside = variants.find((x) => x.variant === BUILD_VARIANTS.sdkFromRuntime);
-  const deployed = variants.find((x) => x.variant === BUILD_VARIANTS.deployed);
+function sdkFromRuntime(variants: readonly BuildVariant[]): string {
+  const outside = variantNamed(variants, BUILD_VARIANTS.sdkFromRuntime);
+  const deployed = variantNamed(variants, BUILD_VARIANTS.deployed);
   if (!outside || !deployed) return '';
   const slower = outside.initMsMedian > deployed.initMsMedian;
   return ` The AWS SDK: left to the runtime (\`@aws-sdk/*\` and \`@smithy/*\` external, CDK's default for Node 18 and later; measured here with the lockfile's SDK loaded as its CommonJS build, as the runtime ships it), the bundle is ${deployed.bundleKB.toFixed(0)} -> ${outside.bundleKB.toFixed(0)} KB (the size budget is ${BUDGETS.bundleKB} KB) and the init median ${f1(deployed.initMsMedian)} -> ${f1(outside.initMsMedian)} ms (${f2(outside.initMsMedian / deployed.initMsMedian)}×), because Node then resolves, reads and compiles the SDK's CommonJS builds package by package. ${slower ? 'That trades a cold start paid on every new instance for bytes paid once per deploy, and' : 'Even so,'} the function would run whatever SDK version the runtime carries instead of the lockfile's; the SDK stays bundled.`;
 }
 
 /** How much slower init was with --enable-source-maps for the variant named `name`. */
-function sourceMapCost(
-  variants: { variant: string; initMsMedian: number; initMsMedianWithSourceMaps: number }[],
-  name: string,
-): string {
-  const v = variants.find((x) => x.variant === name);
+function sourceMapCost(variants: readonly BuildVariant[], name: string): string {
+  const v = variantNamed(variants, name);
   if (!v) return '?';
   return `${f1((v.initMsMedianWithSourceMaps / v.initMsMedian - 1) * 100)}% (${f1(v.initMsMedian)} -> ${f1(v.initMsMedianWithSourceMaps)} ms)`;
 }

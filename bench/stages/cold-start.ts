@@ -169,7 +169,7 @@ export interface BundlingOverrides {
 }
 
 /** The packages `sdkFromRuntime` leaves out of the bundle. */
-export const SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
+const SDK_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
 
 /** Esbuild options equivalent to the stack's NodejsFunction bundling options. */
 export function esbuildOptions(overrides: BundlingOverrides = {}): BuildOptions {
