@@ -93,10 +93,7 @@ export function startStreamMapping(
       const timer = setTimeout(done, idle);
       wakeUp = done;
     });
-  const shards = new Map<
-    string,
-    { iterator?: string; backlog: StreamRecord[]; attempts: number; bisect: number }
-  >();
+  const shards = new Map<string, ShardCheckpoint & { iterator?: string }>();
 
   const passes = (record: StreamRecord) =>
     def.filters.length === 0 ||
@@ -137,69 +134,30 @@ export function startStreamMapping(
       if (!shard.iterator) shardClosed = true;
       shard.backlog.push(...(out.Records ?? []).filter(passes));
     }
-    if (shard.backlog.length === 0) return false;
-    const size = Math.max(1, Math.ceil(Math.min(def.batchSize, shard.backlog.length) / shard.bisect));
-    const batch = shard.backlog.slice(0, size);
-    let failedAt = -1;
+    const batch = nextBatch(shard, def.batchSize);
+    if (batch.length === 0) return false;
+    let failedAt: number;
     try {
-      const result = (await options.invoke(
-        { Records: batch.map((r) => lambdaRecord(r, streamArn)) },
-        trigger,
-      )) as {
-        batchItemFailures?: { itemIdentifier: string }[];
-      } | null;
-      const first = def.reportBatchItemFailures ? result?.batchItemFailures?.[0]?.itemIdentifier : undefined;
-      if (first !== undefined) {
-        failedAt = batch.findIndex((r) => r.dynamodb?.SequenceNumber === first);
-        if (failedAt < 0) failedAt = 0;
-      }
+      const result = await options.invoke({ Records: batch.map((r) => lambdaRecord(r, streamArn)) }, trigger);
+      failedAt = def.reportBatchItemFailures ? reportedFailure(batch, result) : -1;
     } catch (error) {
       failedAt = 0;
       options.log(`[${trigger}] batch failed: ${(error as Error).message}`);
     }
-    if (failedAt < 0) {
-      shard.backlog.splice(0, batch.length);
-      shard.attempts = 0;
-      shard.bisect = 1;
-      return true;
-    }
-    // Everything before the failed record is done: the checkpoint moves up to it.
-    shard.backlog.splice(0, failedAt);
-    shard.attempts++;
-    // Bisect on an error and on a reported failure alike, so a poison record ends up alone
-    // in its batch before it is given up and the records after it are not given up with it.
-    if (def.bisectBatchOnError && size > 1) shard.bisect *= 2;
-    const head = shard.backlog[0];
-    const ageSeconds = head?.dynamodb?.ApproximateCreationDateTime
-      ? (Date.now() - new Date(head.dynamodb.ApproximateCreationDateTime).getTime()) / 1000
-      : 0;
-    const tooOld = def.maximumRecordAgeSeconds >= 0 && ageSeconds > def.maximumRecordAgeSeconds;
-    const exhausted = tooOld || (def.maximumRetryAttempts >= 0 && shard.attempts > def.maximumRetryAttempts);
-    const attempt = `attempt ${shard.attempts}${def.maximumRetryAttempts >= 0 ? ` of ${def.maximumRetryAttempts + 1}` : ''}`;
-    if (!exhausted) {
+    const settled = settleBatch(shard, def, batch.length, failedAt, Date.now());
+    if (settled.outcome === 'retry') {
       options.log(
-        `[${trigger}] record ${head?.dynamodb?.SequenceNumber} failed (${attempt}); retrying from it`,
+        `[${trigger}] record ${settled.from.dynamodb?.SequenceNumber} failed (${settled.attempt}); retrying from it`,
       );
-    } else {
-      const given = shard.backlog.splice(0, Math.max(1, size - failedAt));
-      const invocations = shard.attempts;
-      shard.attempts = 0;
-      shard.bisect = 1;
+    } else if (settled.outcome === 'given-up') {
+      const { records, condition, invocations, attempt } = settled;
       options.log(
-        `[${trigger}] ${given.length} record(s) from ${given[0]?.dynamodb?.SequenceNumber} given up (${attempt}); sent to the on-failure destination`,
+        `[${trigger}] ${records.length} record(s) from ${records[0]?.dynamodb?.SequenceNumber} given up (${attempt}); sent to the on-failure destination`,
       );
       if (def.onFailureQueue) {
         await options.sendToQueue(
           def.onFailureQueue,
-          JSON.stringify(
-            onFailureMessage(
-              shardId,
-              streamArn,
-              given,
-              tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
-              invocations,
-            ),
-          ),
+          JSON.stringify(onFailureMessage(shardId, streamArn, records, condition, invocations)),
         );
       }
     }
@@ -233,6 +191,100 @@ export function startStreamMapping(
       dynamo.destroy();
       streams.destroy();
     },
+  };
+}
+
+/**
+ * One shard's place in the stream: the records read and not yet settled (the checkpoint
+ * is just before the first), and the series of failed invocations at that first record.
+ */
+export interface ShardCheckpoint {
+  backlog: StreamRecord[];
+  /** Failed invocations of the current retry series. */
+  attempts: number;
+  /** The next batch is the backlog's first batchSize records divided by this. */
+  bisect: number;
+}
+
+/** What decides a shard's retries: the mapping's own settings. */
+export type RetryPolicy = Pick<
+  StreamMappingDefinition,
+  'bisectBatchOnError' | 'maximumRetryAttempts' | 'maximumRecordAgeSeconds'
+>;
+
+/** What happened to a batch: the checkpoint passed it, it is retried, or it is given up. */
+export type Settlement =
+  | { outcome: 'checkpointed' }
+  | { outcome: 'retry'; from: StreamRecord; attempt: string }
+  | {
+      outcome: 'given-up';
+      records: StreamRecord[];
+      condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+      invocations: number;
+      attempt: string;
+    };
+
+/** The records the next invocation gets: from the checkpoint, bisected after failures. */
+export function nextBatch(shard: ShardCheckpoint, batchSize: number): StreamRecord[] {
+  if (shard.backlog.length === 0) return [];
+  const size = Math.max(1, Math.ceil(Math.min(batchSize, shard.backlog.length) / shard.bisect));
+  return shard.backlog.slice(0, size);
+}
+
+/**
+ * Where a partial batch response says the batch failed: the index to retry from, or -1
+ * when the batch succeeded. An identifier that names no record of the batch fails it whole.
+ */
+export function reportedFailure(batch: StreamRecord[], result: unknown): number {
+  const first = (result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)
+    ?.batchItemFailures?.[0]?.itemIdentifier;
+  if (first === undefined) return -1;
+  const at = batch.findIndex((r) => r.dynamodb?.SequenceNumber === first);
+  return at < 0 ? 0 : at;
+}
+
+/**
+ * Settles the batch of `batchLength` records just invoked, `failedAt` being the index it
+ * failed at (-1: it succeeded). Only on success, or when the failed records are given up,
+ * does the checkpoint pass them: nothing is skipped and nothing overtakes a failed record.
+ */
+export function settleBatch(
+  shard: ShardCheckpoint,
+  policy: RetryPolicy,
+  batchLength: number,
+  failedAt: number,
+  nowMs: number,
+): Settlement {
+  if (failedAt < 0) {
+    shard.backlog.splice(0, batchLength);
+    shard.attempts = 0;
+    shard.bisect = 1;
+    return { outcome: 'checkpointed' };
+  }
+  // Everything before the failed record is done: the checkpoint moves up to it.
+  shard.backlog.splice(0, failedAt);
+  shard.attempts++;
+  // Bisect on an error and on a reported failure alike, so a poison record ends up alone
+  // in its batch before it is given up and the records after it are not given up with it.
+  if (policy.bisectBatchOnError && batchLength > 1) shard.bisect *= 2;
+  const head = shard.backlog[0] as StreamRecord;
+  const created = head.dynamodb?.ApproximateCreationDateTime;
+  const ageSeconds = created ? (nowMs - new Date(created).getTime()) / 1000 : 0;
+  const tooOld = policy.maximumRecordAgeSeconds >= 0 && ageSeconds > policy.maximumRecordAgeSeconds;
+  const exhausted =
+    tooOld || (policy.maximumRetryAttempts >= 0 && shard.attempts > policy.maximumRetryAttempts);
+  const attempt = `attempt ${shard.attempts}${policy.maximumRetryAttempts >= 0 ? ` of ${policy.maximumRetryAttempts + 1}` : ''}`;
+  if (!exhausted) return { outcome: 'retry', from: head, attempt };
+  const records = shard.backlog.splice(0, Math.max(1, batchLength - failedAt));
+  const invocations = shard.attempts;
+  shard.attempts = 0;
+  shard.bisect = 1;
+  return {
+    outcome: 'given-up',
+    records,
+    condition: tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
+    invocations,
+    attempt,
   };
 }
 
