@@ -233,14 +233,18 @@ export function nextBatch(shard: ShardCheckpoint, batchSize: number): StreamReco
 
 /**
  * Where a partial batch response says the batch failed: the index to retry from, or -1
- * when the batch succeeded. An identifier that names no record of the batch fails it whole.
+ * when it succeeded. As Lambda reads it: the lowest sequence number reported is the
+ * checkpoint, and a malformed list or an empty, null or unknown identifier fails the whole
+ * batch.
  */
 export function reportedFailure(batch: StreamRecord[], result: unknown): number {
-  const first = (result as { batchItemFailures?: { itemIdentifier?: string }[] } | null)
-    ?.batchItemFailures?.[0]?.itemIdentifier;
-  if (first === undefined) return -1;
-  const at = batch.findIndex((r) => r.dynamodb?.SequenceNumber === first);
-  return at < 0 ? 0 : at;
+  const reported = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (reported == null || (Array.isArray(reported) && reported.length === 0)) return -1;
+  if (!Array.isArray(reported)) return 0;
+  const at = reported.map((f: { itemIdentifier?: unknown } | null) =>
+    batch.findIndex((r) => r.dynamodb?.SequenceNumber === f?.itemIdentifier),
+  );
+  return at.includes(-1) ? 0 : Math.min(...at);
 }
 
 /**
@@ -261,12 +265,18 @@ export function settleBatch(
     shard.bisect = 1;
     return { outcome: 'checkpointed' };
   }
-  // Everything before the failed record is done: the checkpoint moves up to it.
-  shard.backlog.splice(0, failedAt);
+  if (failedAt > 0) {
+    // Everything before the failed record is done: the checkpoint moves up to it, and a new
+    // retry series starts there ("bisected at the returned sequence number", in Lambda's
+    // words), so one record's failures never use up the retries of a record after it.
+    shard.backlog.splice(0, failedAt);
+    shard.attempts = 0;
+    shard.bisect = 1;
+  }
   shard.attempts++;
   // Bisect on an error and on a reported failure alike, so a poison record ends up alone
   // in its batch before it is given up and the records after it are not given up with it.
-  if (policy.bisectBatchOnError && batchLength > 1) shard.bisect *= 2;
+  if (policy.bisectBatchOnError && batchLength - failedAt > 1) shard.bisect *= 2;
   const head = shard.backlog[0] as StreamRecord;
   const created = head.dynamodb?.ApproximateCreationDateTime;
   const ageSeconds = created ? (nowMs - new Date(created).getTime()) / 1000 : 0;
