@@ -119,6 +119,7 @@ export function startStreamMapping(
         ...(ShardIterator ? { iterator: ShardIterator } : {}),
         backlog: [],
         attempts: 0,
+        retrying: 0,
         bisect: 1,
       });
     }
@@ -202,7 +203,12 @@ export interface ShardCheckpoint {
   backlog: StreamRecord[];
   /** Failed invocations of the current retry series. */
   attempts: number;
-  /** The next batch is the backlog's first batchSize records divided by this. */
+  /**
+   * How many records the batch under retry holds (0: none is): a failed batch is retried as
+   * it was, never with records read after it failed.
+   */
+  retrying: number;
+  /** The next batch is the backlog's first batchSize (or retrying) records divided by this. */
   bisect: number;
 }
 
@@ -227,7 +233,8 @@ export type Settlement =
 /** The records the next invocation gets: from the checkpoint, bisected after failures. */
 export function nextBatch(shard: ShardCheckpoint, batchSize: number): StreamRecord[] {
   if (shard.backlog.length === 0) return [];
-  const size = Math.max(1, Math.ceil(Math.min(batchSize, shard.backlog.length) / shard.bisect));
+  const limit = shard.retrying || batchSize;
+  const size = Math.max(1, Math.ceil(Math.min(limit, shard.backlog.length) / shard.bisect));
   return shard.backlog.slice(0, size);
 }
 
@@ -262,6 +269,7 @@ export function settleBatch(
   if (failedAt < 0) {
     shard.backlog.splice(0, batchLength);
     shard.attempts = 0;
+    shard.retrying = 0;
     shard.bisect = 1;
     return { outcome: 'checkpointed' };
   }
@@ -273,6 +281,8 @@ export function settleBatch(
     shard.attempts = 0;
     shard.bisect = 1;
   }
+  // A new series retries the records of the failed batch from the failed one, and no more.
+  if (shard.attempts === 0) shard.retrying = batchLength - failedAt;
   shard.attempts++;
   // Bisect on an error and on a reported failure alike, so a poison record ends up alone
   // in its batch before it is given up and the records after it are not given up with it.
@@ -288,6 +298,7 @@ export function settleBatch(
   const records = shard.backlog.splice(0, Math.max(1, batchLength - failedAt));
   const invocations = shard.attempts;
   shard.attempts = 0;
+  shard.retrying = 0;
   shard.bisect = 1;
   return {
     outcome: 'given-up',
