@@ -146,14 +146,16 @@ export function startStreamMapping(
       options.log(`[${trigger}] batch failed: ${(error as Error).message}`);
     }
     const settled = settleBatch(shard, def, batch.length, failedAt, Date.now());
+    const attempt = (n: number) =>
+      `attempt ${n}${def.maximumRetryAttempts >= 0 ? ` of ${def.maximumRetryAttempts + 1}` : ''}`;
     if (settled.outcome === 'retry') {
       options.log(
-        `[${trigger}] record ${settled.from.dynamodb?.SequenceNumber} failed (${settled.attempt}); retrying from it`,
+        `[${trigger}] record ${settled.from.dynamodb?.SequenceNumber} failed (${attempt(settled.attempt)}); retrying from it`,
       );
     } else if (settled.outcome === 'given-up') {
-      const { records, condition, invocations, attempt } = settled;
+      const { records, condition, invocations } = settled;
       options.log(
-        `[${trigger}] ${records.length} record(s) from ${records[0]?.dynamodb?.SequenceNumber} given up (${attempt}); sent to the on-failure destination`,
+        `[${trigger}] ${records.length} record(s) from ${records[0]?.dynamodb?.SequenceNumber} given up (${attempt(invocations)}); sent to the on-failure destination`,
       );
       if (def.onFailureQueue) {
         await options.sendToQueue(
@@ -221,14 +223,20 @@ export type RetryPolicy = Pick<
 /** What happened to a batch: the checkpoint passed it, it is retried, or it is given up. */
 export type Settlement =
   | { outcome: 'checkpointed' }
-  | { outcome: 'retry'; from: StreamRecord; attempt: string }
+  | { outcome: 'retry'; from: StreamRecord; attempt: number }
   | {
       outcome: 'given-up';
       records: StreamRecord[];
       condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
       invocations: number;
-      attempt: string;
     };
+
+/** The checkpoint moved: the next failure starts a new retry series, with a whole batch. */
+function endSeries(shard: ShardCheckpoint): void {
+  shard.attempts = 0;
+  shard.retrying = 0;
+  shard.bisect = 1;
+}
 
 /** The records the next invocation gets: from the checkpoint, bisected after failures. */
 export function nextBatch(shard: ShardCheckpoint, batchSize: number): StreamRecord[] {
@@ -268,9 +276,7 @@ export function settleBatch(
 ): Settlement {
   if (failedAt < 0) {
     shard.backlog.splice(0, batchLength);
-    shard.attempts = 0;
-    shard.retrying = 0;
-    shard.bisect = 1;
+    endSeries(shard);
     return { outcome: 'checkpointed' };
   }
   if (failedAt > 0) {
@@ -278,8 +284,7 @@ export function settleBatch(
     // retry series starts there ("bisected at the returned sequence number", in Lambda's
     // words), so one record's failures never use up the retries of a record after it.
     shard.backlog.splice(0, failedAt);
-    shard.attempts = 0;
-    shard.bisect = 1;
+    endSeries(shard);
   }
   // A new series retries the records of the failed batch from the failed one, and no more.
   if (shard.attempts === 0) shard.retrying = batchLength - failedAt;
@@ -293,19 +298,15 @@ export function settleBatch(
   const tooOld = policy.maximumRecordAgeSeconds >= 0 && ageSeconds > policy.maximumRecordAgeSeconds;
   const exhausted =
     tooOld || (policy.maximumRetryAttempts >= 0 && shard.attempts > policy.maximumRetryAttempts);
-  const attempt = `attempt ${shard.attempts}${policy.maximumRetryAttempts >= 0 ? ` of ${policy.maximumRetryAttempts + 1}` : ''}`;
-  if (!exhausted) return { outcome: 'retry', from: head, attempt };
+  if (!exhausted) return { outcome: 'retry', from: head, attempt: shard.attempts };
   const records = shard.backlog.splice(0, Math.max(1, batchLength - failedAt));
   const invocations = shard.attempts;
-  shard.attempts = 0;
-  shard.retrying = 0;
-  shard.bisect = 1;
+  endSeries(shard);
   return {
     outcome: 'given-up',
     records,
     condition: tooOld ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
     invocations,
-    attempt,
   };
 }
 
