@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DECISION_TABLE, type Effect } from '../../shared/domain/decisions.ts';
+import { MODEL_SEED } from '../support/model-seed.ts';
 import type { Stock } from './reference-model.ts';
 import { brokenRules } from './rules.ts';
 import {
@@ -23,7 +24,7 @@ import {
  */
 
 const SAMPLE = Number(process.env.MODEL_SAMPLE ?? 8);
-const SEED = Number(process.env.MODEL_SEED ?? Date.now() % 100_000);
+const SEED = MODEL_SEED;
 const BOOKING = '6d9f7a52-5a1b-4c3e-9f1e-0a1b2c3d4e5f';
 
 function sampled(order: readonly InputName[], distinct: number, index: number): boolean {

@@ -24,6 +24,7 @@ import {
 } from '../../model/scenarios.ts';
 import { createTestTables, localClient, seedItem, type TestTables } from '../../support/dynamo.ts';
 import { RecordingPublisher } from '../../support/fakes.ts';
+import { MODEL_SEED } from '../../support/model-seed.ts';
 import { streamedStore } from '../../support/stream.ts';
 
 /**
@@ -47,7 +48,7 @@ afterAll(async () => {
 });
 
 const SETS = multisets(4).filter((s) => s.length > 0);
-const SEED = Number(process.env.MODEL_SEED ?? Date.now() % 100_000);
+const SEED = MODEL_SEED;
 const RUNS = Number(process.env.MODEL_DDB_RUNS ?? 80);
 
 /** Every order a run's groups could have been applied in (each group's deliveries permuted). */

@@ -7,6 +7,7 @@ import {
   type ShardCheckpoint,
   settleBatch,
 } from '../../../local/stream-mappings.ts';
+import { MODEL_SEED } from '../../support/model-seed.ts';
 
 /**
  * The table-stream mapping's checkpoint and retry rules against what must hold however the
@@ -16,7 +17,7 @@ import {
  * replays one.
  */
 
-const SEED = Number(process.env.MODEL_SEED ?? Date.now() % 100_000);
+const SEED = MODEL_SEED;
 const RUNS = 20_000;
 /** A record that fails every time it is processed. */
 const POISON = Number.POSITIVE_INFINITY;
